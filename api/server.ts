@@ -1,0 +1,43 @@
+// Listens and closes gracefully; everything else is in app.ts.
+import { Client, Connection } from '@temporalio/client';
+import { createDb } from '../prisma/client';
+import { buildApp } from './app';
+import { ApiConfigSchema } from './config';
+
+const config = ApiConfigSchema.parse(process.env);
+const db = createDb(config.DATABASE_URL);
+const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const app = await buildApp({
+  db,
+  temporal,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  logLevel: config.LOG_LEVEL,
+  bodyLimit: config.BODY_LIMIT_BYTES,
+  ...(config.EDITOR_DIST ? { editorDist: config.EDITOR_DIST } : {}),
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await connection.close();
+  await db.$disconnect();
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  await app.listen({ host: config.HOST, port: config.PORT });
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `port ${config.PORT} on ${config.HOST} is already in use: set PORT to a free one`
+      : String(err);
+  process.stderr.write(`switchboard api: ${message}\n`);
+  await shutdown('startup-failure');
+  process.exitCode = 1;
+}

@@ -1,0 +1,56 @@
+import type { Db } from '../prisma/client';
+
+/** Models whose rows carry `tenantId`. Tenant itself is scoped by its id. */
+const TENANT_OWNED = new Set(['ApiKey', 'Contact', 'Flow', 'Run', 'OutboundAction']);
+
+const WHERE_OPS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'count',
+  'aggregate',
+  'groupBy',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'delete',
+  'deleteMany',
+  'upsert',
+]);
+
+type Args = Record<string, unknown>;
+
+/**
+ * A client that can only see and write one tenant's rows: every query on a tenant-owned model
+ * gets `tenantId` added to its filter and to the data it creates. Routes use this, never the raw
+ * client, so a route cannot forget the scope; another tenant's id simply finds nothing.
+ */
+export function forTenant(db: Db, tenantId: string) {
+  return db.$extends({
+    name: 'tenant-scope',
+    query: {
+      $allModels: {
+        async $allOperations({ model, operation, args, query }) {
+          const a = (args ?? {}) as Args;
+          if (model === 'Tenant') {
+            if (WHERE_OPS.has(operation)) a.where = { ...((a.where as Args) ?? {}), id: tenantId };
+            return query(a);
+          }
+          if (!TENANT_OWNED.has(model)) return query(a);
+          if (WHERE_OPS.has(operation)) a.where = { ...((a.where as Args) ?? {}), tenantId };
+          if (operation === 'create') a.data = { ...((a.data as Args) ?? {}), tenantId };
+          if (operation === 'createMany' || operation === 'createManyAndReturn') {
+            const data = a.data as Args | Args[];
+            a.data = Array.isArray(data) ? data.map((d) => ({ ...d, tenantId })) : { ...data, tenantId };
+          }
+          if (operation === 'upsert') a.create = { ...((a.create as Args) ?? {}), tenantId };
+          return query(a);
+        },
+      },
+    },
+  });
+}
+
+export type TenantDb = ReturnType<typeof forTenant>;

@@ -1,0 +1,5 @@
+export * from './graph';
+export * from './nodes';
+export * from './schema';
+export * from './template';
+export * from './validate';

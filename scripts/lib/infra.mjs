@@ -1,0 +1,88 @@
+// Development infrastructure shared by `npm start`, `npm test` and the db scripts: where data
+// lives, which ports, and how to bring up PostgreSQL and the Temporal dev server when the
+// environment does not point at existing ones.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalBinaries } from '../temporal-binaries.mjs';
+import { ensurePostgres, portIsOpen, withDatabase } from './postgres.mjs';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? join(root, '.data'));
+
+export const ports = {
+  postgres: Number(process.env.SWITCHBOARD_PG_PORT ?? 54329),
+  temporal: Number(process.env.TEMPORAL_PORT ?? 7233),
+  temporalUi: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+  api: Number(process.env.PORT ?? 3000),
+  editor: Number(process.env.EDITOR_PORT ?? 5173),
+};
+
+/**
+ * A connection URL for administering the server: DATABASE_URL's server when set, otherwise the
+ * project's own cluster, started on demand.
+ */
+export async function adminDatabaseUrl() {
+  if (process.env.DATABASE_URL) {
+    return { url: withDatabase(process.env.DATABASE_URL, 'postgres'), started: false, stop: () => {} };
+  }
+  return ensurePostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres });
+}
+
+/** Waits until `port` accepts connections, or throws after `timeoutMs`. */
+export async function waitForPort(port, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await portIsOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not listen on port ${port} within ${timeoutMs / 1000}s`);
+}
+
+/**
+ * Starts the Temporal dev server (with its UI, file-backed so workflows survive restarts) unless
+ * TEMPORAL_ADDRESS points elsewhere. Returns its address and a stop function.
+ */
+export async function ensureTemporalDevServer({ dbFile = join(dataDir, 'temporal', 'dev.sqlite'), log } = {}) {
+  if (process.env.TEMPORAL_ADDRESS) return { address: process.env.TEMPORAL_ADDRESS, child: null, stop: async () => {} };
+  const { temporal: port, temporalUi: uiPort } = ports;
+  if (await portIsOpen(port)) {
+    throw new Error(
+      `port ${port} (Temporal) is in use by another program: stop it, or set TEMPORAL_PORT or TEMPORAL_ADDRESS`,
+    );
+  }
+  if (await portIsOpen(uiPort)) throw new Error(`port ${uiPort} (Temporal UI) is in use: set TEMPORAL_UI_PORT`);
+  const { cli } = ensureTemporalBinaries();
+  mkdirSync(dirname(dbFile), { recursive: true });
+  const child = spawn(
+    cli,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ui-port',
+      String(uiPort),
+      '--db-filename',
+      dbFile,
+      '--namespace',
+      'default',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr.on('data', (d) => log?.(String(d).trimEnd()));
+  await waitForPort(port, 60_000, 'Temporal dev server');
+  const stop = () =>
+    new Promise((res) => {
+      if (child.exitCode !== null) return res();
+      child.once('exit', () => res());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    });
+  return { address: `127.0.0.1:${port}`, child, stop };
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Settings shared by the worker and the API, read from the environment once. */
+export const TemporalConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('switchboard'),
+});
+
+export const WorkerConfigSchema = TemporalConfigSchema.extend({
+  DATABASE_URL: z.string().url(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

@@ -1,0 +1,29 @@
+// The worker process: bundles the workflows, registers the activities, and shuts down gracefully
+// on SIGINT/SIGTERM (in-flight activities finish; Temporal hands the rest to another worker).
+import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
+import { createDb } from '../prisma/client';
+import { WorkerConfigSchema } from './config';
+import { createWorker } from './create-worker';
+
+const config = WorkerConfigSchema.parse(process.env);
+Runtime.install({
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  shutdownSignals: ['SIGINT', 'SIGTERM'],
+});
+const db = createDb(config.DATABASE_URL);
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const worker = await createWorker({
+  connection,
+  db,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+});
+process.stdout.write(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}\n`);
+try {
+  await worker.run();
+} finally {
+  await connection.close();
+  await db.$disconnect();
+}

@@ -1,0 +1,2 @@
+// The one barrel the worker bundles. Exported workflow names are public, permanent IDs.
+export { runFlow } from './run-flow';
