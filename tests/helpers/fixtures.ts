@@ -1,0 +1,41 @@
+import { generateApiKey } from '../../api/api-keys';
+import type { Flow } from '../../flow';
+import type { Db } from '../../prisma/client';
+import { toJson } from '../../prisma/json';
+
+export const welcomeFlow: Flow = {
+  name: 'Welcome',
+  version: 0,
+  nodes: [
+    { id: 'start', type: 'trigger', params: { source: 'api' } },
+    { id: 'welcome', type: 'send-message', params: { channel: 'sms', text: 'Hi {{contact.firstName}}!' } },
+    { id: 'done', type: 'end', params: { outcome: 'welcomed' } },
+    { id: 'bounced', type: 'end', params: { outcome: 'unreachable' } },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'welcome' },
+    { id: 'e2', source: 'welcome', sourceHandle: 'sent', target: 'done' },
+    { id: 'e3', source: 'welcome', sourceHandle: 'failed', target: 'bounced' },
+  ],
+};
+
+/** A tenant with an API key, a contact and a flow. */
+export async function seedTenant(db: Db, slug: string, contact: { phone?: string } = {}) {
+  const tenant = await db.tenant.create({ data: { name: slug, slug } });
+  const key = generateApiKey();
+  const apiKey = await db.apiKey.create({
+    data: { tenantId: tenant.id, name: 'test', prefix: key.prefix, hash: key.hash, scopes: ['*'] },
+  });
+  const person = await db.contact.create({
+    data: {
+      tenantId: tenant.id,
+      firstName: 'Grace',
+      phone: contact.phone ?? '+14155550123',
+      email: 'grace@example.com',
+    },
+  });
+  const flow = await db.flow.create({
+    data: { tenantId: tenant.id, name: welcomeFlow.name, definition: toJson(welcomeFlow) },
+  });
+  return { tenant, token: key.token, apiKey, contact: person, flow };
+}
