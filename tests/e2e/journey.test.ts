@@ -1,0 +1,88 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedTenant } from '../helpers/fixtures';
+import { freePort, type Proc, startProcess, tsxBin, waitFor } from '../helpers/processes';
+import { createDevServerEnv } from '../helpers/temporal';
+
+// The product's own entry points (worker/main.ts, api/server.ts) as separate processes, on a real
+// Temporal dev server and a real PostgreSQL database, spoken to over HTTP.
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let worker: Proc;
+let api: Proc;
+let base: string;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  const config = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: 'switchboard-e2e',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  };
+  worker = startProcess(tsxBin, ['worker/main.ts'], config);
+  api = startProcess(tsxBin, ['api/server.ts'], config);
+  await waitFor(async () => ((await fetch(`${base}/health`)).ok ? true : undefined), 'the API to listen', 60_000);
+  await waitFor(
+    async () => (worker.output().includes('worker polling') ? true : undefined),
+    'the worker to poll',
+    60_000,
+  );
+});
+
+afterAll(async () => {
+  for (const p of [api, worker]) if (p && p.child.exitCode === null) p.child.kill('SIGKILL');
+  await env?.teardown();
+  await database?.drop();
+});
+
+describe('one journey through every layer', () => {
+  it('starts runFlow through the API, runs the send activity against PostgreSQL, and reports state and rows', async () => {
+    const { token, flow, contact } = await seedTenant(database.db, 'journey');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const started = await fetch(`${base}/v1/runs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ flowId: flow.id, contactId: contact.id }),
+    });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+
+    const body = await waitFor(async () => {
+      const res = await fetch(`${base}/v1/runs/${id}`, { headers });
+      const json = (await res.json()) as {
+        run: { status: string };
+        state: { status: string } | null;
+        actions: unknown[];
+      };
+      return json.run.status === 'completed' ? json : undefined;
+    }, 'the run to complete');
+
+    expect(body.state).toMatchObject({
+      status: 'completed',
+      outcome: 'welcomed',
+      path: [{ nodeId: 'start', output: 'next' }, { nodeId: 'welcome', output: 'sent' }, { nodeId: 'done' }],
+    });
+    expect(body.actions).toEqual([
+      expect.objectContaining({
+        kind: 'message.sms',
+        status: 'sent',
+        request: { channel: 'sms', to: '+14155550123', text: 'Hi Grace!' },
+      }),
+    ]);
+    const rows = await database.db.outboundAction.findMany({ where: { workflowId: `run-${id}` } });
+    expect(rows).toHaveLength(1);
+  });
+
+  it('shuts the API and the worker down gracefully on SIGTERM', async () => {
+    api.child.kill('SIGTERM');
+    worker.child.kill('SIGTERM');
+    const [a, w] = await Promise.all([api.exited, worker.exited]);
+    expect(a).toEqual({ code: 0, signal: null });
+    expect(w).toEqual({ code: 0, signal: null });
+  });
+});
