@@ -18,7 +18,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const pgServer = await adminDatabaseUrl();
+  const pgServer = await adminDatabaseUrl({ forTests: true });
   const migrationsHash = createHash('sha256')
     .update(
       listMigrations()

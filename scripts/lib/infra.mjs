@@ -23,10 +23,13 @@ export const ports = {
  * A connection URL for administering the server: DATABASE_URL's server when set, otherwise the
  * project's own cluster, started on demand.
  */
-export async function adminDatabaseUrl() {
+export async function adminDatabaseUrl({ forTests = false } = {}) {
   if (process.env.DATABASE_URL) {
     return { url: withDatabase(process.env.DATABASE_URL, 'postgres'), started: false, stop: () => {} };
   }
+  // The test suite keeps a cluster of its own on any free port, so it never collides with the
+  // one `npm start` runs (or anything else on 54329).
+  if (forTests) return ensurePostgres({ dataDir: join(dataDir, 'postgres-test'), port: 'auto' });
   return ensurePostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres });
 }
 

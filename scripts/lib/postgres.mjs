@@ -2,8 +2,8 @@
 // from the machine's PostgreSQL (installed with apt when missing). DATABASE_URL, when set, wins and
 // none of this runs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 const PG_OWNER = 'postgres';
@@ -71,20 +71,43 @@ export function portIsOpen(port, host = '127.0.0.1') {
   });
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The port a running cluster of `dataDir` listens on (postmaster.pid's fourth line), if any. */
+function runningPort(dataDir) {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+  return Number.isInteger(port) && port > 0 ? port : null;
+}
+
 /**
- * Starts (initialising on first use) the project's cluster in `dataDir` on `port`.
- * Returns the admin connection URL and whether this call started the server.
+ * Starts (initialising on first use) the project's cluster in `dataDir` on `port` ('auto': any
+ * free port). A cluster of `dataDir` that is already running is reused, on whatever port it has.
+ * Returns the admin connection URL, whether this call started the server, and how to stop it.
  */
-export async function ensurePostgres({ dataDir, port }) {
+export async function ensurePostgres({ dataDir, port: wantedPort }) {
   let bin = findBinDir();
   if (!bin) {
     installPostgres();
     bin = findBinDir();
     if (!bin) throw new Error('PostgreSQL installed but initdb was not found');
   }
+  const running = runningPort(dataDir);
+  if (running && (await portIsOpen(running))) {
+    return { url: `postgresql://postgres@127.0.0.1:${running}/postgres`, started: false, stop: () => {} };
+  }
+  const port = wantedPort === 'auto' ? await freePort() : wantedPort;
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (existsSync(pidFile) && (await portIsOpen(port))) return { url, started: false, stop: () => {} };
 
   mkdirSync(dataDir, { recursive: true });
   ensureOwnerCanReach(dataDir);
@@ -117,7 +140,7 @@ export async function ensurePostgres({ dataDir, port }) {
     if (process.getuid?.() === 0) execFileSync('chown', [`${PG_OWNER}:`, join(dataDir, 'postgresql.auto.conf')]);
   }
   if (await portIsOpen(port)) {
-    throw new Error(`port ${port} is in use by another program: set SWITCHBOARD_PG_PORT or DATABASE_URL`);
+    throw new Error(`port ${port} (PostgreSQL) is in use by another program: set SWITCHBOARD_PG_PORT or DATABASE_URL`);
   }
   const [cmd, args] = asOwner(join(bin, 'pg_ctl'), [
     '-D',

@@ -16,8 +16,11 @@ export function ensureDependencies(log) {
     existsSync(join(root, 'node_modules', '.bin', 'tsx'))
   )
     return;
-  log('installing dependencies (npm ci)…');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // Not `npm ci`: the registries these machines reach serve only this platform's optional
+  // binaries (@biomejs/cli-*, @swc/core-*), so the lockfile cannot list the others and `npm ci`
+  // refuses it. `npm install` installs exactly the locked versions all the same.
+  log('installing dependencies (npm install)…');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 
 export function ensurePrismaClient(log) {
