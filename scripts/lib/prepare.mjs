@@ -1,7 +1,7 @@
 // Steps both `npm start` and `npm test` take before anything runs: dependencies installed from
 // the lockfile, and the Prisma client generated from prisma/schema.prisma.
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './infra.mjs';
 
@@ -29,7 +29,8 @@ export function ensurePrismaClient(log) {
   if (mtime(client) > mtime(schema)) return;
   log('generating the Prisma client…');
   // `generate` needs no schema engine, but the CLI insists on finding one; any file will do.
-  const placeholder = join(root, 'node_modules', '.cache', 'no-schema-engine');
+  mkdirSync(join(root, '.tools'), { recursive: true });
+  const placeholder = join(root, '.tools', 'no-schema-engine');
   writeFileSync(placeholder, '');
   execFileSync(process.execPath, [join(root, 'node_modules', 'prisma', 'build', 'index.js'), 'generate'], {
     cwd: root,
