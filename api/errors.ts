@@ -15,6 +15,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
+export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details);
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };

@@ -1,7 +1,7 @@
 import type { Db } from '../prisma/client';
 
 /** Models whose rows carry `tenantId`. Tenant itself is scoped by its id. */
-const TENANT_OWNED = new Set(['ApiKey', 'Contact', 'Flow', 'Run', 'OutboundAction']);
+const TENANT_OWNED = new Set(['ApiKey', 'Contact', 'Flow', 'FlowVersion', 'Run', 'OutboundAction', 'Escalation']);
 
 const WHERE_OPS = new Set([
   'findUnique',

@@ -12,6 +12,8 @@ export const NodeSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'node ids are letters, digits, "_" and "-"'),
   type: z.string().min(1).max(64),
   params: z.record(z.string(), z.unknown()).default({}),
+  /** How many times one run may enter this node; loops must carry one (validation checks). */
+  maxVisits: z.number().int().min(1).max(1000).optional(),
   ui: NodeUiSchema.optional(),
 });
 
@@ -39,6 +41,8 @@ export type Flow = z.infer<typeof FlowSchema>;
 /** The contact fields a flow can read through `{{contact.*}}`. */
 export const ContactSnapshotSchema = z.object({
   id: z.string(),
+  leadStatus: z.string().nullable().optional(),
+  score: z.number().optional(),
   firstName: z.string().nullable().optional(),
   lastName: z.string().nullable().optional(),
   phone: z.string().nullable().optional(),

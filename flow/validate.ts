@@ -1,4 +1,5 @@
-import { getNodeDescriptor } from './nodes';
+import { checkTemplate, templatePaths } from './expressions';
+import { getNodeDescriptor, type NodeDescriptor, outputsOf } from './nodes';
 import { type Flow, FlowSchema } from './schema';
 
 /** One problem with a flow, pointing at the node, edge and field it belongs to. */
@@ -12,24 +13,46 @@ export interface FlowIssue {
 
 export type ValidationResult = { ok: true; flow: Flow; issues: [] } | { ok: false; flow?: Flow; issues: FlowIssue[] };
 
+/** Param fields that hold templates, checked for well-formed expressions. */
+const TEMPLATE_FIELDS: Record<string, string[]> = {
+  'send-message': ['text', 'subject'],
+  'place-call': ['firstMessage', 'voicemailMessage'],
+  'ai-reply': ['question'],
+  handoff: ['note'],
+  'http-request': ['url'],
+};
+
+const toPath = (p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p);
+
 /**
- * Checks a flow document. Never throws: anything that is not a valid flow comes back as a list
- * of issues.
+ * Checks a flow document. Never throws: anything that is not a valid flow comes back as a list of
+ * issues, each pointing at its node or edge and the field concerned.
  */
 export function validateFlow(input: unknown): ValidationResult {
+  try {
+    return validateUnsafe(input);
+  } catch (err) {
+    // A bug here must not take the API down with a 500: report it as an issue.
+    return {
+      ok: false,
+      issues: [{ path: [], code: 'validation_error', message: err instanceof Error ? err.message : String(err) }],
+    };
+  }
+}
+
+function validateUnsafe(input: unknown): ValidationResult {
   const parsed = FlowSchema.safeParse(input);
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((i) => {
+      issues: parsed.error.issues.slice(0, 200).map((i) => {
         const [top, index] = i.path;
-        const nodeId =
-          top === 'nodes' && typeof index === 'number' && input && typeof input === 'object'
-            ? nodeIdAt(input as Record<string, unknown>, index)
-            : undefined;
+        const nodeId = top === 'nodes' && typeof index === 'number' ? idAt(input, 'nodes', index) : undefined;
+        const edgeId = top === 'edges' && typeof index === 'number' ? idAt(input, 'edges', index) : undefined;
         return {
           ...(nodeId ? { nodeId } : {}),
-          path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+          ...(edgeId ? { edgeId } : {}),
+          path: i.path.map(toPath),
           code: 'invalid_document',
           message: i.message,
         };
@@ -38,17 +61,21 @@ export function validateFlow(input: unknown): ValidationResult {
   }
   const flow = parsed.data;
   const issues: FlowIssue[] = [];
-  const ids = new Set<string>();
+  const nodeIndex = new Map<string, number>();
+  const descriptors = new Map<string, NodeDescriptor>();
+  const outputs = new Map<string, readonly string[]>();
+
   for (const [index, node] of flow.nodes.entries()) {
-    if (ids.has(node.id)) {
+    if (nodeIndex.has(node.id)) {
       issues.push({
         nodeId: node.id,
         path: ['nodes', index, 'id'],
         code: 'duplicate_node',
         message: `node id "${node.id}" is used twice`,
       });
+      continue;
     }
-    ids.add(node.id);
+    nodeIndex.set(node.id, index);
     const descriptor = getNodeDescriptor(node.type);
     if (!descriptor) {
       issues.push({
@@ -59,18 +86,45 @@ export function validateFlow(input: unknown): ValidationResult {
       });
       continue;
     }
+    descriptors.set(node.id, descriptor);
     const params = descriptor.params.safeParse(node.params);
     if (!params.success) {
       for (const i of params.error.issues) {
         issues.push({
           nodeId: node.id,
-          path: ['nodes', index, 'params', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+          path: ['nodes', index, 'params', ...i.path.map(toPath)],
           code: 'invalid_params',
           message: i.message,
         });
       }
+      continue;
+    }
+    outputs.set(node.id, outputsOf(descriptor, params.data));
+    for (const field of TEMPLATE_FIELDS[node.type] ?? []) {
+      const value = (params.data as Record<string, unknown>)[field];
+      if (typeof value !== 'string') continue;
+      for (const problem of checkTemplate(value)) {
+        issues.push({
+          nodeId: node.id,
+          path: ['nodes', index, 'params', field],
+          code: 'invalid_expression',
+          message: problem,
+        });
+      }
+      for (const p of templatePaths(value)) {
+        const [root, ref] = p.split('.');
+        if (root === 'nodes' && ref && !flow.nodes.some((n) => n.id === ref)) {
+          issues.push({
+            nodeId: node.id,
+            path: ['nodes', index, 'params', field],
+            code: 'unknown_node_reference',
+            message: `{{${p}}} refers to node "${ref}", which does not exist`,
+          });
+        }
+      }
     }
   }
+
   const triggers = flow.nodes.filter((n) => n.type === 'trigger');
   if (triggers.length !== 1) {
     issues.push({
@@ -78,46 +132,187 @@ export function validateFlow(input: unknown): ValidationResult {
       code: triggers.length === 0 ? 'missing_trigger' : 'multiple_triggers',
       message:
         triggers.length === 0 ? 'a flow needs one trigger' : `a flow has one trigger, this one has ${triggers.length}`,
+      ...(triggers[1] ? { nodeId: triggers[1].id } : {}),
     });
   }
-  const byId = new Map(flow.nodes.map((n) => [n.id, n]));
+
+  const successors = new Map<string, string[]>();
+  const usedOutputs = new Set<string>();
   for (const [index, edge] of flow.edges.entries()) {
-    const source = byId.get(edge.source);
-    if (!source) {
+    let ok = true;
+    if (!nodeIndex.has(edge.source)) {
       issues.push({
         edgeId: edge.id,
         path: ['edges', index, 'source'],
         code: 'dangling_edge',
         message: `edge leaves unknown node "${edge.source}"`,
       });
+      ok = false;
     } else {
-      const outputs = getNodeDescriptor(source.type)?.outputs ?? [];
-      if (!outputs.includes(edge.sourceHandle)) {
+      const declared = outputs.get(edge.source);
+      if (declared && !declared.includes(edge.sourceHandle)) {
         issues.push({
-          nodeId: source.id,
+          nodeId: edge.source,
           edgeId: edge.id,
           path: ['edges', index, 'sourceHandle'],
           code: 'unknown_output',
-          message: `node "${source.id}" has no output "${edge.sourceHandle}"`,
+          message: declared.length
+            ? `node "${edge.source}" has no output "${edge.sourceHandle}" (it has ${declared.join(', ')})`
+            : `node "${edge.source}" ends the run and has no outputs`,
         });
+        ok = false;
       }
     }
-    if (!byId.has(edge.target)) {
+    if (!nodeIndex.has(edge.target)) {
       issues.push({
         edgeId: edge.id,
         path: ['edges', index, 'target'],
         code: 'dangling_edge',
         message: `edge enters unknown node "${edge.target}"`,
       });
+      ok = false;
+    } else if (descriptors.get(edge.target)?.type === 'trigger') {
+      issues.push({
+        edgeId: edge.id,
+        path: ['edges', index, 'target'],
+        code: 'edge_into_trigger',
+        message: 'nothing can lead into the trigger',
+      });
+      ok = false;
+    }
+    const key = `${edge.source}\u0000${edge.sourceHandle}`;
+    if (usedOutputs.has(key)) {
+      issues.push({
+        nodeId: edge.source,
+        edgeId: edge.id,
+        path: ['edges', index],
+        code: 'duplicate_output_edge',
+        message: `output "${edge.sourceHandle}" of node "${edge.source}" is connected twice; an output leads to one node`,
+      });
+      ok = false;
+    }
+    usedOutputs.add(key);
+    if (ok) successors.set(edge.source, [...(successors.get(edge.source) ?? []), edge.target]);
+  }
+
+  // Every declared output leads somewhere: to end a path, connect it to an End node.
+  for (const [nodeId, declared] of outputs) {
+    for (const output of declared) {
+      if (!usedOutputs.has(`${nodeId}\u0000${output}`)) {
+        issues.push({
+          nodeId,
+          path: ['nodes', nodeIndex.get(nodeId) ?? 0],
+          code: 'unconnected_output',
+          message: `output "${output}" of node "${nodeId}" is not connected (connect it to an End node to finish there)`,
+        });
+      }
     }
   }
+
+  const trigger = triggers[0];
+  if (trigger) {
+    const reached = new Set<string>([trigger.id]);
+    const queue = [trigger.id];
+    while (queue.length) {
+      for (const next of successors.get(queue.shift() as string) ?? []) {
+        if (!reached.has(next)) {
+          reached.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    for (const node of flow.nodes) {
+      if (!reached.has(node.id)) {
+        issues.push({
+          nodeId: node.id,
+          path: ['nodes', nodeIndex.get(node.id) ?? 0],
+          code: 'unreachable_node',
+          message: `node "${node.id}" cannot be reached from the trigger`,
+        });
+      }
+    }
+  }
+
+  for (const cycle of cyclicComponents([...nodeIndex.keys()], successors)) {
+    const waiting = cycle.filter((id) => descriptors.get(id)?.waits);
+    const limited = cycle.filter((id) => flow.nodes[nodeIndex.get(id) ?? 0]?.maxVisits !== undefined);
+    const first = cycle[0] as string;
+    if (waiting.length === 0) {
+      issues.push({
+        nodeId: first,
+        path: ['nodes', nodeIndex.get(first) ?? 0],
+        code: 'loop_without_wait',
+        message: `the loop through ${cycle.map((id) => `"${id}"`).join(', ')} never waits (add a wait, delay, call or hand-off)`,
+      });
+    }
+    if (limited.length === 0) {
+      issues.push({
+        nodeId: first,
+        path: ['nodes', nodeIndex.get(first) ?? 0, 'maxVisits'],
+        code: 'loop_without_limit',
+        message: `the loop through ${cycle.map((id) => `"${id}"`).join(', ')} needs a visit limit (set maxVisits on one of its nodes)`,
+      });
+    }
+  }
+
   return issues.length === 0 ? { ok: true, flow, issues: [] } : { ok: false, flow, issues };
 }
 
-function nodeIdAt(input: Record<string, unknown>, index: number): string | undefined {
-  const nodes = input.nodes;
-  if (!Array.isArray(nodes)) return undefined;
-  const node: unknown = nodes[index];
-  if (node && typeof node === 'object' && 'id' in node && typeof node.id === 'string') return node.id;
+/** Strongly connected components that contain a cycle (Tarjan, iterative so deep graphs cannot overflow the stack). */
+function cyclicComponents(nodes: string[], successors: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const result: string[][] = [];
+  for (const root of nodes) {
+    if (index.has(root)) continue;
+    const work: Array<{ node: string; next: number }> = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const frame = work[work.length - 1] as { node: string; next: number };
+      const succ = successors.get(frame.node) ?? [];
+      if (frame.next < succ.length) {
+        const w = succ[frame.next++] as string;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ node: w, next: 0 });
+        } else if (onStack.has(w)) {
+          low.set(frame.node, Math.min(low.get(frame.node) as number, index.get(w) as number));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(frame.node) as number));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop() as string;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.node);
+        const selfLoop = component.length === 1 && (successors.get(frame.node) ?? []).includes(frame.node);
+        if (component.length > 1 || selfLoop) result.push(component.reverse());
+      }
+    }
+  }
+  return result;
+}
+
+function idAt(input: unknown, key: 'nodes' | 'edges', index: number): string | undefined {
+  if (!input || typeof input !== 'object') return undefined;
+  const list = (input as Record<string, unknown>)[key];
+  if (!Array.isArray(list)) return undefined;
+  const item: unknown = list[index];
+  if (item && typeof item === 'object' && 'id' in item && typeof item.id === 'string') return item.id;
   return undefined;
 }

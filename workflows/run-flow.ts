@@ -1,152 +1,228 @@
 import {
   ActivityFailure,
+  type ActivityOptions,
   ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
+  executeChild,
+  isCancellation,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type * as activities from '../activities';
 import {
+  type ActivityInput,
+  type CallResult,
   ContactSnapshotSchema,
+  compileFlow,
+  type Effects,
+  type EngineActivityName,
   FlowSchema,
-  findNode,
-  findTrigger,
-  nextNodeId,
-  renderTemplate,
-  sendMessageNode,
+  initialState,
+  interpret,
+  type Plan,
+  PlanSchema,
+  RunCancelled,
+  RunEventInputSchema,
+  type RunState,
+  RunStateSchema,
+  receiveEvent,
 } from '../flow';
 
-/** Input of `runFlow`. The flow travels in the input, so the run's history is self-contained. */
-export const RunFlowInputSchema = z.object({
-  tenantId: z.string().uuid(),
-  runId: z.string().uuid(),
-  flow: FlowSchema,
-  contact: ContactSnapshotSchema,
-});
+/**
+ * Input of `runFlow`, one journey. The plan travels in the input, so the run's history is
+ * self-contained and replayable; `state` is set only when the run continues as new.
+ */
+export const RunFlowInputSchema = z
+  .object({
+    tenantId: z.string().min(1),
+    runId: z.string().min(1),
+    plan: PlanSchema.optional(),
+    /** The issue-2 input carried a flow document, compiled here; kept so recorded histories replay. */
+    flow: FlowSchema.optional(),
+    flowVersionId: z.string().nullable().optional(),
+    contact: ContactSnapshotSchema,
+    trigger: z.record(z.string(), z.unknown()).default({}),
+    state: RunStateSchema.optional(),
+    /** Start a fresh history past this many events (Temporal warns at 10k, stops at 51,200). */
+    continueAsNewAfterEvents: z.number().int().min(50).max(40_000).default(8_000),
+  })
+  .refine((i) => i.plan !== undefined || i.flow !== undefined, { message: 'plan is required', path: ['plan'] });
 export type RunFlowInput = z.input<typeof RunFlowInputSchema>;
-
-export const RunStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
-export type RunStatus = z.infer<typeof RunStatusSchema>;
-
-export interface PathStep {
-  nodeId: string;
-  type: string;
-  /** The output the node left by; absent while the node is running or when it ended the run. */
-  output?: string;
-  enteredAt: string;
-  leftAt?: string;
-}
-
-export interface RunState {
-  status: RunStatus;
-  currentNodeId: string | null;
-  path: PathStep[];
-  vars: Record<string, unknown>;
-  waitingOn: string | null;
-  outcome: string | null;
-}
+export type { RunState } from '../flow';
 
 export const stateQuery = defineQuery<RunState>('state');
+export const inboundMessageSignal =
+  defineSignal<[{ channel: string; text: string; messageId?: string }]>('inboundMessage');
+export const contactEventSignal = defineSignal<[{ name: string; data?: Record<string, unknown> }]>('contactEvent');
+export const escalationResolvedSignal =
+  defineSignal<[{ escalationId: string; resolution?: 'resolved' | 'unresolved'; note?: string }]>('escalationResolved');
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
 
-const messaging = proxyActivities<Pick<typeof activities, 'sendMessage'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
-const bookkeeping = proxyActivities<Pick<typeof activities, 'recordRunFinished'>>({
+type Activities = typeof activities;
+
+// Activity options by node type: how long one attempt may take and how long to keep retrying
+// through a provider outage. Business errors are non-retryable and come back as values.
+const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
+const optionsByActivity: Record<EngineActivityName, ActivityOptions> = {
+  sendMessage: { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '6 hours', retry },
+  placeCall: {
+    startToCloseTimeout: '70 minutes',
+    heartbeatTimeout: '2 minutes',
+    scheduleToCloseTimeout: '3 hours',
+    retry,
+  },
+  aiReply: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', retry },
+  updateContact: { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '1 hour', retry },
+  openEscalation: { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '1 hour', retry },
+  httpRequest: {
+    startToCloseTimeout: '2 minutes',
+    scheduleToCloseTimeout: '1 hour',
+    retry: { ...retry, maximumAttempts: 8 },
+  },
+  loadFlowVersion: { startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '10 minutes', retry },
+};
+// One proxy per activity, each with its own options.
+const proxies = Object.fromEntries(
+  Object.entries(optionsByActivity).map(([name, options]) => [name, proxyActivities<Activities>(options)]),
+) as unknown as Record<EngineActivityName, Record<EngineActivityName, (input: unknown) => Promise<unknown>>>;
+const bookkeeping = proxyActivities<Pick<Activities, 'recordRunFinished'>>({
   startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 20 },
+  retry: { maximumAttempts: 50 },
 });
 
-/** Interprets a flow for one contact: one journey. */
+/** Interprets a flow's plan for one contact: one journey. */
 export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
   const input = RunFlowInputSchema.parse(rawInput);
-  const { flow, contact } = input;
-  const { workflowId } = workflowInfo();
-  const state: RunState = {
-    status: 'running',
-    currentNodeId: null,
-    path: [],
-    vars: {},
-    waitingOn: null,
-    outcome: null,
-  };
-  const visits = new Map<string, number>();
-  let cancelled = false;
+  const plan: Plan = input.plan ?? compileOrFail(input.flow);
+  const info = workflowInfo();
+  // Date.now() inside a workflow is the deterministic time of the current workflow task.
+  const state: RunState = input.state ?? initialState(plan, input.contact, Date.now());
+  let cancelReason: string | null = null;
 
   setHandler(stateQuery, () => state);
-  setHandler(cancelSignal, () => {
-    cancelled = true;
+  setHandler(inboundMessageSignal, (m) => {
+    receiveEvent(state, RunEventInputSchema.parse({ kind: 'inbound-message', ...m }), Date.now());
+  });
+  setHandler(contactEventSignal, (e) => {
+    receiveEvent(state, RunEventInputSchema.parse({ kind: 'contact-event', ...e }), Date.now());
+  });
+  setHandler(escalationResolvedSignal, (e) => {
+    receiveEvent(state, RunEventInputSchema.parse({ kind: 'escalation-resolved', ...e }), Date.now());
+  });
+  setHandler(cancelSignal, (c) => {
+    cancelReason = c?.reason ?? 'cancelled by request';
   });
 
-  // Date.now() is deterministic inside the workflow sandbox (it is the workflow task's time).
-  const now = () => new Date(Date.now()).toISOString();
-  let node = findTrigger(flow);
-  while (node) {
-    if (cancelled) {
-      state.status = 'cancelled';
-      break;
-    }
-    const visit = (visits.get(node.id) ?? 0) + 1;
-    visits.set(node.id, visit);
-    const step: PathStep = { nodeId: node.id, type: node.type, enteredAt: now() };
-    state.path.push(step);
-    state.currentNodeId = node.id;
-
-    let output: string | undefined;
-    switch (node.type) {
-      case 'trigger':
-        output = 'next';
-        break;
-      case 'send-message': {
-        const params = sendMessageNode.params.parse(node.params);
-        try {
-          const result = await messaging.sendMessage({
-            tenantId: input.tenantId,
-            workflowId,
-            // Activities run at least once: the provider and the ledger dedupe on this key.
-            idempotencyKey: `${workflowId}:${node.id}:${visit}`,
-            channel: params.channel,
-            to: contactAddress(contact, params.channel),
-            text: renderTemplate(params.text, { contact: { ...contact.fields, ...contact }, vars: state.vars }),
-          });
-          state.vars[node.id] = { messageId: result.providerMessageId };
-          output = 'sent';
-        } catch (err) {
-          // Business failures (bad address, opted out) take the `failed` output; anything else
-          // has exhausted its retries and fails the run.
-          if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable))
-            throw err;
-          state.vars[node.id] = { error: err.cause.type ?? 'SendFailed' };
-          output = 'failed';
+  const effects: Effects = {
+    now: () => Date.now(),
+    async call<N extends EngineActivityName>(name: N, activityInput: ActivityInput<N>) {
+      try {
+        const value = await proxies[name][name](activityInput);
+        return { ok: true, value } as CallResult<never>;
+      } catch (err) {
+        if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+        // Business errors, and a provider still down when the retry budget runs out, both take the
+        // node's failure output: a journey never stalls on an outage.
+        if (err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+          return { ok: false, type: err.cause.type ?? 'Failed', message: err.cause.message };
         }
-        break;
+        return { ok: false, type: 'RetriesExhausted', message: err.cause?.message ?? err.message };
       }
-      case 'end':
-        state.outcome = z.object({ outcome: z.string().default('completed') }).parse(node.params).outcome;
-        break;
-      default:
-        state.status = 'failed';
-        state.outcome = `unknown node type ${node.type}`;
+    },
+    async sleepUntil(epochMs) {
+      const remaining = epochMs - Date.now();
+      if (remaining > 0 && (await condition(() => cancelReason !== null, remaining))) {
+        throw new RunCancelled(cancelReason ?? 'cancelled');
+      }
+      if (cancelReason !== null) throw new RunCancelled(cancelReason);
+    },
+    async waitForEvent(match, deadline) {
+      const found = () => state.inbox.find(match) ?? null;
+      const remaining = deadline - Date.now();
+      if (remaining > 0 && !found()) await condition(() => found() !== null || cancelReason !== null, remaining);
+      if (cancelReason !== null) throw new RunCancelled(cancelReason);
+      return found();
+    },
+    async runChild({ plan: childPlan, flowVersionId, key }) {
+      const child = await executeChild(runFlow, {
+        workflowId: key,
+        args: [
+          {
+            tenantId: input.tenantId,
+            runId: uuid4(),
+            plan: childPlan,
+            flowVersionId,
+            contact: state.contact,
+            trigger: { parentWorkflowId: info.workflowId },
+          },
+        ],
+      });
+      return { status: child.status, outcome: child.outcome };
+    },
+    shouldYield: () =>
+      workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= input.continueAsNewAfterEvents,
+  };
+
+  const ctx = {
+    tenantId: input.tenantId,
+    runId: input.runId,
+    workflowId: info.workflowId,
+    plan,
+    trigger: input.trigger,
+  };
+  try {
+    if (cancelReason === null && (await interpret(ctx, state, effects)) === 'yield') {
+      state.continuedAsNew++;
+      return await continueAsNew<typeof runFlow>({ ...input, plan, flow: undefined, state });
     }
-    step.leftAt = now();
-    if (state.status !== 'running') break;
-    if (output === undefined) break;
-    step.output = output;
-    const nextId = nextNodeId(flow, node.id, output);
-    node = nextId ? findNode(flow, nextId) : undefined;
+  } catch (err) {
+    if (isCancellation(err)) {
+      state.status = 'cancelled';
+      state.outcome = 'cancelled';
+      state.finishedAt = new Date(Date.now()).toISOString();
+      await CancellationScope.nonCancellable(() =>
+        bookkeeping.recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled' }),
+      );
+      throw err;
+    }
+    if (!(err instanceof ActivityFailure)) throw err; // a bug: fail the task so a fixed worker can retry it
+    // An activity exhausted its retries (a long outage): the journey fails, visibly and recorded.
+    state.status = 'failed';
+    state.error = err.cause?.message ?? err.message;
+    state.outcome = 'failed';
+    state.finishedAt = new Date(Date.now()).toISOString();
   }
-  if (state.status === 'running') state.status = 'completed';
-  state.currentNodeId = null;
-  state.outcome ??= state.status;
-  await bookkeeping.recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: state.status });
+  if (cancelReason !== null && state.status !== 'cancelled' && state.finishedAt === null) {
+    state.status = 'cancelled';
+    state.outcome = 'cancelled';
+    state.error = cancelReason;
+    state.finishedAt = new Date(Date.now()).toISOString();
+  }
+  const finalStatus = state.status === 'cancelled' || state.status === 'failed' ? state.status : 'completed';
+  await bookkeeping.recordRunFinished({
+    tenantId: input.tenantId,
+    runId: input.runId,
+    status: finalStatus,
+    outcome: state.outcome,
+  });
   return state;
 }
 
-function contactAddress(contact: z.infer<typeof ContactSnapshotSchema>, channel: string): string {
-  const address = channel === 'email' ? contact.email : contact.phone;
-  return address ?? '';
+function compileOrFail(flow: z.infer<typeof FlowSchema> | undefined): Plan {
+  const compiled = compileFlow(flow);
+  if (!compiled.ok) {
+    throw ApplicationFailure.create({
+      type: 'InvalidFlow',
+      message: compiled.issues.map((i) => i.message).join('; '),
+      nonRetryable: true,
+    });
+  }
+  return compiled.plan;
 }

@@ -1,80 +1,55 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { z } from 'zod';
-import { ChannelSchema } from '../../flow/nodes/send-message';
+import type { z } from 'zod';
+import { type ActivityOutput, SendMessageInputSchema, SendMessageOutputSchema } from '../../flow/engine/contracts';
+import type { Channel } from '../../flow/nodes/send-message';
 import type { Db } from '../../prisma/client';
-import { type MessagingProvider, PermanentSendError } from './provider';
+import { onceByKey } from '../ledger';
+import type { MessagingProvider } from './provider';
 
-export const SendMessageInputSchema = z.object({
-  tenantId: z.string().uuid(),
-  workflowId: z.string().min(1),
-  idempotencyKey: z.string().min(1),
-  channel: ChannelSchema,
-  to: z.string(),
-  text: z.string(),
-});
-export type SendMessageInput = z.infer<typeof SendMessageInputSchema>;
-
-const LedgerResponseSchema = z.union([
-  z.object({ providerMessageId: z.string(), provider: z.string() }),
-  z.object({ error: z.string(), message: z.string() }),
-]);
-export type SendMessageResult = { providerMessageId: string; provider: string };
+export type MessagingProviders = Partial<Record<Channel, MessagingProvider>>;
 
 export interface MessagingDeps {
   db: Db;
-  providers: Partial<Record<z.infer<typeof ChannelSchema>, MessagingProvider>>;
+  providers: MessagingProviders;
 }
 
-export function createMessagingActivities({ db, providers }: MessagingDeps) {
-  return {
-    /**
-     * Sends one message exactly once per idempotency key: the ledger row is written before the
-     * provider is called, the key is passed to the provider, and a retry that finds a settled row
-     * returns its result instead of sending again.
-     */
-    async sendMessage(raw: SendMessageInput): Promise<SendMessageResult> {
-      const input = SendMessageInputSchema.parse(raw);
-      const provider = providers[input.channel];
-      if (!provider) {
-        throw ApplicationFailure.create({
-          type: 'ChannelNotConfigured',
-          message: `no provider is configured for ${input.channel}`,
-          nonRetryable: true,
-        });
-      }
-      const row = await db.outboundAction.upsert({
-        where: { idempotencyKey: input.idempotencyKey },
-        create: {
-          tenantId: input.tenantId,
-          idempotencyKey: input.idempotencyKey,
-          workflowId: input.workflowId,
-          kind: `message.${input.channel}`,
-          status: 'pending',
-          request: { channel: input.channel, to: input.to, text: input.text },
-        },
-        update: {},
-      });
-      if (row.status !== 'pending') {
-        const settled = LedgerResponseSchema.parse(row.response);
-        if ('providerMessageId' in settled) return settled;
-        throw ApplicationFailure.create({ type: settled.error, message: settled.message, nonRetryable: true });
-      }
-      try {
-        const sent = await provider.send(
-          { channel: input.channel, to: input.to, text: input.text },
-          { idempotencyKey: input.idempotencyKey },
-        );
-        const response = { providerMessageId: sent.providerMessageId, provider: provider.name };
-        await db.outboundAction.update({ where: { id: row.id }, data: { status: 'sent', response } });
-        return response;
-      } catch (err) {
-        if (!(err instanceof PermanentSendError)) throw err; // transient: Temporal retries
-        await db.outboundAction.update({
-          where: { id: row.id },
-          data: { status: 'failed', response: { error: err.type, message: err.message } },
-        });
-        throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
-      }
+/** Sends through the channel's provider exactly once per idempotency key (see onceByKey). */
+export async function deliverMessage(
+  { db, providers }: MessagingDeps,
+  raw: z.input<typeof SendMessageInputSchema>,
+  kind = `message.${raw.channel}`,
+): Promise<ActivityOutput<'sendMessage'>> {
+  const input = SendMessageInputSchema.parse(raw);
+  const provider = providers[input.channel];
+  if (!provider) {
+    throw ApplicationFailure.create({
+      type: 'ChannelNotConfigured',
+      message: `no provider is configured for ${input.channel}`,
+      nonRetryable: true,
+    });
+  }
+  const { channel, to, text, subject, template } = input;
+  const message = { channel, to, text, ...(subject ? { subject } : {}), ...(template ? { template } : {}) };
+  return onceByKey(
+    db,
+    {
+      tenantId: input.tenantId,
+      idempotencyKey: input.idempotencyKey,
+      workflowId: input.workflowId,
+      kind,
+      request: message,
     },
+    SendMessageOutputSchema,
+    async () => {
+      const sent = await provider.send(message, { idempotencyKey: input.idempotencyKey });
+      return { providerMessageId: sent.providerMessageId, provider: provider.name };
+    },
+  );
+}
+
+export function createMessagingActivities(deps: MessagingDeps) {
+  return {
+    /** The send-message node's side effect. */
+    sendMessage: (input: z.input<typeof SendMessageInputSchema>) => deliverMessage(deps, input),
   };
 }

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { ChannelSchema } from '../../flow/nodes/send-message';
+import { BusinessError } from '../errors';
 
 export const OutboundMessageSchema = z.object({
   channel: ChannelSchema,
   to: z.string(),
   text: z.string(),
+  subject: z.string().optional(),
+  template: z.object({ name: z.string(), language: z.string(), variables: z.array(z.string()) }).optional(),
 });
 export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
 
@@ -14,21 +17,18 @@ export interface SendResult {
 }
 
 /**
- * One messaging provider (Twilio, Meta, SMTP, Telegram, sandbox...). `idempotencyKey` must reach the
- * provider where its API accepts one, so a retried call cannot send twice.
+ * One messaging provider (Twilio, Meta, SMTP, Telegram, sandbox…). `idempotencyKey` must reach
+ * the provider where its API accepts one, so a retried call cannot send twice.
  */
 export interface MessagingProvider {
   readonly name: string;
   send(message: OutboundMessage, options: { idempotencyKey: string }): Promise<SendResult>;
 }
 
-/** A business error from a provider: retrying will not help. */
-export class PermanentSendError extends Error {
-  constructor(
-    readonly type: 'InvalidRecipient' | 'OptedOut' | 'TemplateRejected' | 'Blocked',
-    message: string,
-  ) {
-    super(message);
+/** A provider's business refusal: retrying will not help. */
+export class PermanentSendError extends BusinessError {
+  constructor(type: 'InvalidRecipient' | 'OptedOut' | 'TemplateRejected' | 'Blocked', message: string) {
+    super(type, message);
     this.name = 'PermanentSendError';
   }
 }

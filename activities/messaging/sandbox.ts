@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
+import { sandboxAddressProblem } from '../../flow/simulate';
 import { type MessagingProvider, type OutboundMessage, PermanentSendError, type SendResult } from './provider';
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The simulated network every channel defaults to. It delivers nothing outside this process but
@@ -17,9 +15,8 @@ export class SandboxMessagingProvider implements MessagingProvider {
   async send(message: OutboundMessage, { idempotencyKey }: { idempotencyKey: string }): Promise<SendResult> {
     const existing = this.byKey.get(idempotencyKey);
     if (existing) return existing;
-    const valid = message.channel === 'email' ? EMAIL.test(message.to) : E164.test(message.to);
-    if (!valid)
-      throw new PermanentSendError('InvalidRecipient', `"${message.to}" is not a valid ${message.channel} address`);
+    const problem = sandboxAddressProblem(message.channel, message.to);
+    if (problem) throw new PermanentSendError('InvalidRecipient', problem);
     const providerMessageId = `sbx_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
     const result: SendResult = { providerMessageId, status: 'sent' };
     this.byKey.set(idempotencyKey, result);

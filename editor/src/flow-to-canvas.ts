@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import { getNodeDescriptor } from '../../flow/nodes';
+import { getNodeDescriptor, outputsOf } from '../../flow/nodes';
 import type { Flow } from '../../flow/schema';
 
 export interface StepNodeData extends Record<string, unknown> {
@@ -20,7 +20,7 @@ export function flowToCanvas(flow: Flow): { nodes: Node<StepNodeData>[]; edges: 
       data: {
         label: descriptor?.label ?? n.type,
         type: n.type,
-        outputs: descriptor?.outputs ?? [],
+        outputs: descriptorOutputs(n.type, n.params),
         summary: summarize(n.params),
       },
     };
@@ -33,6 +33,17 @@ export function flowToCanvas(flow: Flow): { nodes: Node<StepNodeData>[]; edges: 
     label: e.sourceHandle,
   }));
   return { nodes, edges };
+}
+
+function descriptorOutputs(type: string, params: unknown): readonly string[] {
+  const descriptor = getNodeDescriptor(type);
+  if (!descriptor) return [];
+  const parsed = descriptor.params.safeParse(params);
+  return parsed.success
+    ? outputsOf(descriptor, parsed.data)
+    : typeof descriptor.outputs === 'function'
+      ? []
+      : descriptor.outputs;
 }
 
 function summarize(params: Record<string, unknown>): string {

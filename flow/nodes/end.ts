@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { defineNode } from './descriptor';
 
+export const EndParamsSchema = z.object({
+  /** A label for how the journey ended: "goal-reached", "opted-out", … */
+  outcome: z.string().min(1).max(100).default('completed'),
+});
+
 export const endNode = defineNode({
   type: 'end',
   version: 1,
   label: 'End',
+  description: 'Finish the journey with an outcome label.',
   category: 'flow',
-  params: z.object({ outcome: z.string().min(1).max(100).default('completed') }),
+  params: EndParamsSchema,
   outputs: [],
+  waits: false,
+  terminal: true,
 });

@@ -3,17 +3,32 @@ import { defineNode } from './descriptor';
 
 export const channels = ['sms', 'whatsapp', 'email', 'telegram', 'webchat'] as const;
 export const ChannelSchema = z.enum(channels);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+export const SendMessageParamsSchema = z.object({
+  channel: ChannelSchema,
+  /** Message body; `{{contact.firstName}}`-style expressions are resolved at send time. */
+  text: z.string().min(1).max(4096),
+  /** Email only. */
+  subject: z.string().max(200).optional(),
+  /** A pre-approved template (WhatsApp outside the 24-hour window), with its variables. */
+  template: z
+    .object({
+      name: z.string().min(1).max(100),
+      language: z.string().min(2).max(10).default('en'),
+      variables: z.array(z.string().max(500)).max(20).default([]),
+    })
+    .optional(),
+});
 
 export const sendMessageNode = defineNode({
   type: 'send-message',
   version: 1,
   label: 'Send message',
+  description: 'Send an SMS, WhatsApp, email, Telegram or web-chat message to the contact.',
   category: 'messaging',
-  params: z.object({
-    channel: ChannelSchema,
-    /** Message body; `{{contact.firstName}}`-style variables are resolved at send time. */
-    text: z.string().min(1).max(4096),
-  }),
+  params: SendMessageParamsSchema,
   outputs: ['sent', 'failed'],
   activity: 'sendMessage',
+  waits: false,
 });

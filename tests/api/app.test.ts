@@ -95,7 +95,7 @@ describe('bad input', () => {
     expect(JSON.stringify(res.json())).toContain('E.164');
   });
 
-  it('refuses an invalid flow with one issue per problem', async () => {
+  it('saves an incomplete draft with its problems listed, and refuses to publish it', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/flows',
@@ -104,19 +104,31 @@ describe('bad input', () => {
         name: 'broken',
         definition: {
           nodes: [
-            { id: 'start', type: 'trigger', params: {} },
+            { id: 'start', type: 'trigger', params: { source: 'api' } },
             { id: 'x', type: 'send-message', params: { channel: 'fax' } },
           ],
           edges: [{ id: 'e', source: 'start', sourceHandle: 'next', target: 'missing' }],
         },
       },
     });
-    expectError(res, 422, 'invalid_flow');
-    const issues = (res.json() as { error: { details: { issues: { code: string; nodeId?: string }[] } } }).error.details
-      .issues;
-    expect(issues.map((i) => i.code)).toEqual(expect.arrayContaining(['invalid_params', 'dangling_edge']));
-    expect(issues.find((i) => i.code === 'invalid_params')?.nodeId).toBe('x');
-    expect(await database.db.flow.count({ where: { name: 'broken' } })).toBe(0);
+    expect(res.statusCode).toBe(201);
+    const draft = res.json() as { id: string; issues: { code: string; nodeId?: string }[] };
+    expect(draft.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['invalid_params', 'dangling_edge']));
+    expect(draft.issues.find((i) => i.code === 'invalid_params')?.nodeId).toBe('x');
+    const publish = await app.inject({ method: 'POST', url: `/v1/flows/${draft.id}/publish`, headers: auth(a.token) });
+    expectError(publish, 422, 'invalid_flow');
+    expect(await database.db.flowVersion.count({ where: { flowId: draft.id } })).toBe(0);
+  });
+
+  it('refuses a definition that is not a flow document at all', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/flows',
+      headers: auth(a.token),
+      payload: { name: 'junk', definition: { nodes: 'everything', edges: 42 } },
+    });
+    expectError(res, 400, 'invalid_document');
+    expect(await database.db.flow.count({ where: { name: 'junk' } })).toBe(0);
   });
 
   it('answers a bad id format with 400 and an unknown id with 404', async () => {
@@ -139,7 +151,7 @@ describe('tenant isolation', () => {
       expectError(await app.inject({ url, headers: auth(a.token) }), 404, 'not_found');
     }
     const list = (await app.inject({ url: '/v1/flows', headers: auth(a.token) })).json() as { items: { id: string }[] };
-    expect(list.items.map((f) => f.id)).toEqual([a.flow.id]);
+    expect(list.items.map((f) => f.id)).not.toContain(b.flow.id);
   });
 
   it("refuses to start a run on another tenant's contact or flow", async () => {

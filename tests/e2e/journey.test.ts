@@ -70,7 +70,7 @@ describe('one journey through every layer', () => {
     expect(body.actions).toEqual([
       expect.objectContaining({
         kind: 'message.sms',
-        status: 'sent',
+        status: 'succeeded',
         request: { channel: 'sms', to: '+14155550123', text: 'Hi Grace!' },
       }),
     ]);

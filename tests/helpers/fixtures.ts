@@ -1,5 +1,5 @@
 import { generateApiKey } from '../../api/api-keys';
-import type { Flow } from '../../flow';
+import { compileFlow, type Flow } from '../../flow';
 import type { Db } from '../../prisma/client';
 import { toJson } from '../../prisma/json';
 
@@ -37,5 +37,28 @@ export async function seedTenant(db: Db, slug: string, contact: { phone?: string
   const flow = await db.flow.create({
     data: { tenantId: tenant.id, name: welcomeFlow.name, definition: toJson(welcomeFlow) },
   });
-  return { tenant, token: key.token, apiKey, contact: person, flow };
+  const flowVersion = await publish(db, tenant.id, flow.id, welcomeFlow);
+  return { tenant, token: key.token, apiKey, contact: person, flow, flowVersion };
+}
+
+/** Publishes a flow document as the flow's next version (what POST /flows/:id/publish does). */
+export async function publish(db: Db, tenantId: string, flowId: string, definition: Flow) {
+  const compiled = compileFlow(definition);
+  if (!compiled.ok) throw new Error(`fixture flow is invalid: ${JSON.stringify(compiled.issues)}`);
+  const latest = await db.flowVersion.findFirst({ where: { flowId }, orderBy: { version: 'desc' } });
+  const version = await db.flowVersion.create({
+    data: {
+      tenantId,
+      flowId,
+      version: (latest?.version ?? 0) + 1,
+      definition: toJson(definition),
+      plan: toJson(compiled.plan),
+      checksum: compiled.plan.checksum,
+    },
+  });
+  await db.flow.update({
+    where: { id: flowId },
+    data: { publishedVersion: version.version, definition: toJson(definition) },
+  });
+  return version;
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { MessagingProvider } from '../../activities/messaging/provider';
 import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
+import { PlanSchema } from '../../flow';
 import { bundleWorkflows } from '../../worker/bundle';
 import type { RunFlowInput, RunState } from '../../workflows/run-flow';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 async function startJourney(activities: ReturnType<typeof createActivities>) {
-  const { tenant, contact, flow } = await seedTenant(database.db, `t-${randomUUID()}`);
+  const { tenant, contact, flow, flowVersion } = await seedTenant(database.db, `t-${randomUUID()}`);
   const runId = randomUUID();
   const workflowId = `run-${runId}`;
   await database.db.run.create({
@@ -33,7 +34,7 @@ async function startJourney(activities: ReturnType<typeof createActivities>) {
   const input: RunFlowInput = {
     tenantId: tenant.id,
     runId,
-    flow: flow.definition as RunFlowInput['flow'],
+    plan: PlanSchema.parse(flowVersion.plan),
     contact: { id: contact.id, firstName: contact.firstName, phone: contact.phone, tags: [], fields: {} },
   };
   const taskQueue = `tq-${randomUUID()}`;
@@ -59,7 +60,7 @@ describe('runFlow on the Temporal dev server with real activities and PostgreSQL
     const actions = await database.db.outboundAction.findMany({ where: { workflowId } });
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({
-      status: 'sent',
+      status: 'succeeded',
       idempotencyKey: `${workflowId}:welcome:1`,
       kind: 'message.sms',
     });

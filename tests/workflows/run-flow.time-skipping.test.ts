@@ -4,9 +4,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as activities from '../../activities';
+import { compileFlow, type Plan } from '../../flow';
 import { bundleWorkflows } from '../../worker/bundle';
 import type { RunFlowInput, RunState } from '../../workflows/run-flow';
 import { welcomeFlow } from '../helpers/fixtures';
+
+const compiled = compileFlow(welcomeFlow);
+const welcomePlan = compiled.ok ? compiled.plan : ({} as Plan);
+
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
 type Activities = Pick<typeof activities, 'sendMessage' | 'recordRunFinished'>;
@@ -25,7 +30,7 @@ function input(phone = '+14155550123'): RunFlowInput {
   return {
     tenantId: randomUUID(),
     runId: randomUUID(),
-    flow: welcomeFlow,
+    plan: welcomePlan,
     contact: { id: randomUUID(), firstName: 'Grace', phone, tags: [], fields: {} },
   };
 }
@@ -87,7 +92,7 @@ describe('runFlow on the time-skipping test server', () => {
     expect(attempts).toBe(1);
     expect(state.path.map((s) => s.nodeId)).toEqual(['start', 'welcome', 'bounced']);
     expect(state.outcome).toBe('unreachable');
-    expect(state.vars.welcome).toEqual({ error: 'InvalidRecipient' });
+    expect(state.nodes.welcome?.output).toEqual({ error: 'InvalidRecipient', message: 'not a number' });
   });
 
   it('retries transient provider errors with backoff until one succeeds', async () => {

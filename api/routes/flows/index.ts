@@ -1,26 +1,133 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FlowSchema, validateFlow } from '../../../flow';
+import {
+  compileFlow,
+  diffFlows,
+  type Flow,
+  FlowSchema,
+  PlanSchema,
+  SimulationScriptSchema,
+  simulate,
+  validateFlow,
+} from '../../../flow';
 import { toJson } from '../../../prisma/json';
-import { AppError, notFound } from '../../errors';
+import { AppError, conflict, notFound } from '../../errors';
+import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
+import type { TenantDb } from '../../tenant-scope';
 
-const FlowRecordSchema = z
+const IssueSchema = z.object({
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  path: z.array(z.union([z.string(), z.number()])),
+  code: z.string(),
+  message: z.string(),
+});
+
+const FlowSummarySchema = z
   .object({
     id: z.string().uuid(),
     name: z.string(),
-    definition: FlowSchema,
+    status: z.enum(['draft', 'published']),
+    publishedVersion: z.number().int().nullable(),
+    revision: z.number().int(),
+    runs: z.number().int(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'Flow' });
+  .meta({ id: 'FlowSummary' });
 
-const CreateFlowSchema = z.object({ name: z.string().min(1).max(200), definition: z.unknown() });
+const FlowDetailSchema = FlowSummarySchema.extend({
+  definition: FlowSchema,
+  issues: z.array(IssueSchema),
+  hasUnpublishedChanges: z.boolean(),
+}).meta({ id: 'Flow' });
 
-function toRecord(row: { id: string; name: string; definition: unknown; createdAt: Date; updatedAt: Date }) {
-  // Parsed on read: a Json column is never trusted as a Flow without its schema.
-  return { ...row, definition: FlowSchema.parse(row.definition) };
+const VersionSchema = z
+  .object({
+    id: z.string().uuid(),
+    flowId: z.string().uuid(),
+    version: z.number().int(),
+    checksum: z.string(),
+    publishedAt: z.date(),
+  })
+  .meta({ id: 'FlowVersion' });
+
+const VersionDetailSchema = VersionSchema.extend({ definition: FlowSchema, plan: PlanSchema });
+
+const DefinitionInput = z
+  .unknown()
+  .describe(
+    'A Flow document: { name?, nodes: [{ id, type, params, maxVisits?, ui? }], edges: [{ id, source, sourceHandle, target }] }',
+  );
+
+type FlowRow = {
+  id: string;
+  name: string;
+  definition: unknown;
+  revision: number;
+  publishedVersion: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+/** A draft must at least be shaped like a flow; what is wrong inside it is reported, not refused. */
+function parseDraft(name: string, definition: unknown): Flow {
+  const doc = definition && typeof definition === 'object' ? { ...(definition as object), name } : definition;
+  const parsed = FlowSchema.safeParse(doc);
+  if (!parsed.success) {
+    const result = validateFlow(doc);
+    throw new AppError(400, 'invalid_document', 'the definition is not a flow document', { issues: result.issues });
+  }
+  return parsed.data;
+}
+
+async function loadFlow(db: TenantDb, id: string) {
+  const row = await db.flow.findFirst({ where: { id, deletedAt: null } });
+  if (!row) throw notFound('flow');
+  return row;
+}
+
+async function runCounts(db: TenantDb, flowIds: string[]) {
+  const groups = await db.run.groupBy({ by: ['flowId'], where: { flowId: { in: flowIds } }, _count: { _all: true } });
+  return new Map(groups.map((g) => [g.flowId, g._count._all]));
+}
+
+function summary(row: FlowRow, runs: number) {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.publishedVersion === null ? ('draft' as const) : ('published' as const),
+    publishedVersion: row.publishedVersion,
+    revision: row.revision,
+    runs,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+async function detail(db: TenantDb, row: FlowRow) {
+  const definition = FlowSchema.parse(row.definition);
+  const validation = validateFlow(definition);
+  let hasUnpublishedChanges = true;
+  if (row.publishedVersion !== null) {
+    const latest = await db.flowVersion.findFirst({ where: { flowId: row.id }, orderBy: { version: 'desc' } });
+    const compiled = compileFlow(definition);
+    hasUnpublishedChanges = !(compiled.ok && latest && compiled.plan.checksum === latest.checksum);
+  }
+  const runs = (await runCounts(db, [row.id])).get(row.id) ?? 0;
+  return { ...summary(row, runs), definition, issues: validation.issues, hasUnpublishedChanges };
+}
+
+/** A version number, or "draft" for the current draft. */
+const VersionRefSchema = z.union([z.literal('draft'), z.coerce.number().int().positive()]);
+
+async function definitionAt(db: TenantDb, flow: FlowRow, ref: 'draft' | number): Promise<Flow> {
+  if (ref === 'draft') return FlowSchema.parse(flow.definition);
+  const v = await db.flowVersion.findFirst({ where: { flowId: flow.id, version: ref } });
+  if (!v) throw notFound(`version ${ref}`);
+  return FlowSchema.parse(v.definition);
 }
 
 export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -30,22 +137,22 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['flows'],
         summary: 'Create a flow draft',
-        description: 'The definition is validated; an invalid flow is refused with one issue per problem.',
-        body: CreateFlowSchema,
-        response: { 201: FlowRecordSchema, 422: z.unknown(), ...errorResponses },
+        description:
+          'Drafts may be incomplete: the response lists their problems. Publishing refuses a flow with problems.',
+        body: z.object({ name: z.string().min(1).max(200), definition: DefinitionInput.optional() }),
+        response: { 201: FlowDetailSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const result = validateFlow({ name: request.body.name, ...(request.body.definition as object) });
-      if (!result.ok) throw new AppError(422, 'invalid_flow', 'the flow has problems', { issues: result.issues });
+      const { name } = request.body;
+      const definition = parseDraft(
+        name,
+        request.body.definition ?? { nodes: [{ id: 'start', type: 'trigger', params: { source: 'api' } }], edges: [] },
+      );
       const row = await request.tenantDb.flow.create({
-        data: {
-          name: request.body.name,
-          definition: toJson(result.flow),
-          tenantId: requirePrincipal(request).tenantId,
-        },
+        data: { name, definition: toJson(definition), tenantId: requirePrincipal(request).tenantId },
       });
-      return reply.status(201).send(toRecord(row));
+      return reply.status(201).send(await detail(request.tenantDb, row));
     },
   );
 
@@ -54,23 +161,301 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['flows'],
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-        response: { 200: z.object({ items: z.array(FlowRecordSchema) }), ...errorResponses },
+        summary: 'List flows',
+        querystring: PageQuerySchema.extend({
+          search: z.string().max(200).optional(),
+          status: z.enum(['draft', 'published']).optional(),
+        }),
+        response: {
+          200: z.object({ items: z.array(FlowSummarySchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
-      const rows = await request.tenantDb.flow.findMany({ orderBy: { updatedAt: 'desc' }, take: request.query.limit });
-      return { items: rows.map(toRecord) };
+      const { limit, cursor, search, status } = request.query;
+      const rows = await request.tenantDb.flow.findMany({
+        where: {
+          deletedAt: null,
+          ...(search ? { name: { contains: search, mode: 'insensitive' as const } } : {}),
+          ...(status === 'draft'
+            ? { publishedVersion: null }
+            : status === 'published'
+              ? { publishedVersion: { not: null } }
+              : {}),
+          ...afterCursor('updatedAt', cursor),
+        },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const counts = await runCounts(
+        request.tenantDb,
+        rows.map((r) => r.id),
+      );
+      const result = page(rows, limit, (r) => r.updatedAt);
+      return { items: result.items.map((r) => summary(r, counts.get(r.id) ?? 0)), nextCursor: result.nextCursor };
     },
   );
 
   app.get(
     '/flows/:id',
-    { schema: { tags: ['flows'], params: IdParamsSchema, response: { 200: FlowRecordSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'A flow, its draft and its problems',
+        params: IdParamsSchema,
+        response: { 200: FlowDetailSchema, ...errorResponses },
+      },
+    },
+    async (request) => detail(request.tenantDb, await loadFlow(request.tenantDb, request.params.id)),
+  );
+
+  app.put(
+    '/flows/:id',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Save the draft',
+        description:
+          'Send the `revision` you loaded: a save over a newer revision is refused with 409 (someone else saved).',
+        params: IdParamsSchema,
+        body: z.object({
+          name: z.string().min(1).max(200).optional(),
+          definition: DefinitionInput,
+          revision: z.number().int().positive().optional(),
+        }),
+        response: { 200: FlowDetailSchema, 409: z.unknown(), ...errorResponses },
+      },
+    },
     async (request) => {
-      const row = await request.tenantDb.flow.findUnique({ where: { id: request.params.id } });
-      if (!row) throw notFound('flow');
-      return toRecord(row);
+      const db = request.tenantDb;
+      const current = await loadFlow(db, request.params.id);
+      const name = request.body.name ?? current.name;
+      const definition = parseDraft(name, request.body.definition);
+      const { count } = await db.flow.updateMany({
+        where: {
+          id: current.id,
+          deletedAt: null,
+          ...(request.body.revision ? { revision: request.body.revision } : {}),
+        },
+        data: { name, definition: toJson(definition), revision: { increment: 1 } },
+      });
+      if (count === 0) {
+        throw conflict('stale_revision', `the draft was saved by someone else (now revision ${current.revision})`, {
+          revision: current.revision,
+        });
+      }
+      return detail(db, await loadFlow(db, current.id));
     },
   );
+
+  app.delete(
+    '/flows/:id',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Delete a flow',
+        description: 'Its versions and runs are kept (runs stay replayable); the flow disappears from lists.',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const flow = await loadFlow(request.tenantDb, request.params.id);
+      await request.tenantDb.flow.update({ where: { id: flow.id }, data: { deletedAt: new Date() } });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/flows/validate',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Validate a flow document without saving it',
+        body: z.object({ definition: DefinitionInput }),
+        response: { 200: z.object({ ok: z.boolean(), issues: z.array(IssueSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const result = validateFlow(request.body.definition);
+      return { ok: result.ok, issues: result.issues };
+    },
+  );
+
+  app.post(
+    '/flows/:id/publish',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Publish the draft as a new immutable version',
+        description:
+          'Refused with 422 and the list of problems when the draft is invalid. Publishing an unchanged draft returns the latest version.',
+        params: IdParamsSchema,
+        response: { 201: VersionSchema, 200: VersionSchema, 422: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = requirePrincipal(request);
+      const db = request.tenantDb;
+      const flow = await loadFlow(db, request.params.id);
+      const definition = FlowSchema.parse(flow.definition);
+      const compiled = compileFlow(definition);
+      if (!compiled.ok) throw new AppError(422, 'invalid_flow', 'the flow has problems', { issues: compiled.issues });
+      const result = await db.$transaction(async (tx) => {
+        // Serialise publishes of one flow so version numbers never collide.
+        await tx.$executeRaw`SELECT id FROM "Flow" WHERE id = ${flow.id}::uuid FOR UPDATE`;
+        const latest = await tx.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: 'desc' } });
+        if (latest && latest.checksum === compiled.plan.checksum) return { version: latest, created: false };
+        const version = await tx.flowVersion.create({
+          data: {
+            tenantId,
+            flowId: flow.id,
+            version: (latest?.version ?? 0) + 1,
+            definition: toJson(definition),
+            plan: toJson(compiled.plan),
+            checksum: compiled.plan.checksum,
+          },
+        });
+        await tx.flow.update({ where: { id: flow.id }, data: { publishedVersion: version.version } });
+        return { version, created: true };
+      });
+      const { id, flowId, version, checksum, publishedAt } = result.version;
+      return reply.status(result.created ? 201 : 200).send({ id, flowId, version, checksum, publishedAt });
+    },
+  );
+
+  app.get(
+    '/flows/:id/versions',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Published versions, newest first',
+        params: IdParamsSchema,
+        response: { 200: z.object({ items: z.array(VersionSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const flow = await loadFlow(request.tenantDb, request.params.id);
+      const rows = await request.tenantDb.flowVersion.findMany({
+        where: { flowId: flow.id },
+        orderBy: { version: 'desc' },
+        select: { id: true, flowId: true, version: true, checksum: true, publishedAt: true },
+      });
+      return { items: rows };
+    },
+  );
+
+  app.get(
+    '/flows/:id/versions/:version',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'One published version, with its definition and compiled plan',
+        params: IdParamsSchema.extend({ version: z.coerce.number().int().positive() }),
+        response: { 200: VersionDetailSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const flow = await loadFlow(request.tenantDb, request.params.id);
+      const v = await request.tenantDb.flowVersion.findFirst({
+        where: { flowId: flow.id, version: request.params.version },
+      });
+      if (!v) throw notFound(`version ${request.params.version}`);
+      return {
+        id: v.id,
+        flowId: v.flowId,
+        version: v.version,
+        checksum: v.checksum,
+        publishedAt: v.publishedAt,
+        definition: FlowSchema.parse(v.definition),
+        plan: PlanSchema.parse(v.plan),
+      };
+    },
+  );
+
+  app.get(
+    '/flows/:id/diff',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'What changed between two versions (or a version and the draft)',
+        params: IdParamsSchema,
+        querystring: z.object({ from: VersionRefSchema, to: VersionRefSchema.default('draft') }),
+        response: { 200: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const flow = await loadFlow(request.tenantDb, request.params.id);
+      const [from, to] = await Promise.all([
+        definitionAt(request.tenantDb, flow, request.query.from),
+        definitionAt(request.tenantDb, flow, request.query.to),
+      ]);
+      return { from: request.query.from, to: request.query.to, ...diffFlows(from, to) };
+    },
+  );
+
+  const SimulateBody = z.object({
+    /** A version number, or "draft" (default). */
+    version: VersionRefSchema.default('draft'),
+    script: z.unknown().optional(),
+  });
+
+  app.post(
+    '/flows/:id/simulate',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Simulate a version or the draft for a synthetic contact, on a virtual clock',
+        description:
+          'Nothing is sent. Returns the path with virtual timestamps and every message, call and other effect that would happen.',
+        params: IdParamsSchema,
+        body: SimulateBody,
+        response: { 200: z.unknown(), 422: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const flow = await loadFlow(request.tenantDb, request.params.id);
+      const definition = await definitionAt(request.tenantDb, flow, request.body.version);
+      return runSimulation(request.tenantDb, definition, request.body.script);
+    },
+  );
+
+  app.post(
+    '/flows/simulate',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Simulate an unsaved flow document',
+        body: z.object({ definition: DefinitionInput, script: z.unknown().optional() }),
+        response: { 200: z.unknown(), 422: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request) => runSimulation(request.tenantDb, request.body.definition, request.body.script),
+  );
 };
+
+async function runSimulation(db: TenantDb, definition: unknown, rawScript: unknown) {
+  const compiled = compileFlow(definition);
+  if (!compiled.ok) throw new AppError(422, 'invalid_flow', 'the flow has problems', { issues: compiled.issues });
+  const script = SimulationScriptSchema.safeParse(rawScript ?? {});
+  if (!script.success) {
+    throw new AppError(400, 'invalid_script', 'the simulation script is invalid', {
+      issues: script.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    });
+  }
+  // start-flow nodes simulate the referenced flows' latest published versions.
+  const childIds = Object.values(compiled.plan.nodes)
+    .filter((n) => n.type === 'start-flow' && typeof n.params.flowId === 'string')
+    .map((n) => n.params.flowId as string);
+  const versions = childIds.length
+    ? await db.flowVersion.findMany({ where: { flowId: { in: childIds } }, orderBy: { version: 'desc' } })
+    : [];
+  const childPlans: Record<string, z.infer<typeof PlanSchema>> = {};
+  for (const v of versions) childPlans[v.flowId] ??= PlanSchema.parse(v.plan);
+  const { state: _state, ...result } = await simulate(compiled.plan, {
+    ...script.data,
+    childPlans: { ...childPlans, ...script.data.childPlans },
+  });
+  return { ...result, checksum: compiled.plan.checksum };
+}

@@ -1,41 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { FlowSchema, validateFlow } from '../../../flow';
+import { ChannelSchema, ContactSnapshotSchema, PlanSchema, type RunState, RunStateSchema } from '../../../flow';
 import { Prisma } from '../../../generated/prisma/client';
-import type { RunFlowInput, RunState } from '../../../workflows/run-flow';
-import { AppError, notFound } from '../../errors';
+import type { RunFlowInput } from '../../../workflows/run-flow';
+import { AppError, conflict, notFound } from '../../errors';
+import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
+import type { TenantDb } from '../../tenant-scope';
 
 const RunSchema = z
   .object({
     id: z.string().uuid(),
     workflowId: z.string(),
     flowId: z.string().uuid(),
+    flowVersionId: z.string().uuid().nullable(),
     contactId: z.string().uuid(),
     status: z.string(),
+    outcome: z.string().nullable(),
     startedAt: z.date(),
     finishedAt: z.date().nullable(),
   })
   .meta({ id: 'Run' });
-
-const PathStepSchema = z.object({
-  nodeId: z.string(),
-  type: z.string(),
-  output: z.string().optional(),
-  enteredAt: z.string(),
-  leftAt: z.string().optional(),
-});
-const RunStateSchema = z.object({
-  status: z.string(),
-  currentNodeId: z.string().nullable(),
-  path: z.array(PathStepSchema),
-  vars: z.record(z.string(), z.unknown()),
-  waitingOn: z.string().nullable(),
-  outcome: z.string().nullable(),
-});
 
 const ActionSchema = z.object({
   idempotencyKey: z.string(),
@@ -46,11 +35,74 @@ const ActionSchema = z.object({
   createdAt: z.date(),
 });
 
+/** What can be delivered to a running journey. */
+export const RunSignalSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('inbound-message'),
+    channel: ChannelSchema,
+    text: z.string().min(1).max(10_000),
+    messageId: z.string().max(200).optional(),
+  }),
+  z.object({
+    type: z.literal('contact-event'),
+    name: z.string().min(1).max(100),
+    data: z.record(z.string(), z.unknown()).default({}),
+  }),
+  z.object({
+    type: z.literal('escalation-resolved'),
+    escalationId: z.string().min(1).max(100),
+    resolution: z.enum(['resolved', 'unresolved']).default('resolved'),
+    note: z.string().max(2000).optional(),
+  }),
+]);
+
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
 
-function pickRun(row: z.infer<typeof RunSchema>) {
-  const { id, workflowId, flowId, contactId, status, startedAt, finishedAt } = row;
-  return { id, workflowId, flowId, contactId, status, startedAt, finishedAt };
+type RunRow = z.infer<typeof RunSchema>;
+const pickRun = ({
+  id,
+  workflowId,
+  flowId,
+  flowVersionId,
+  contactId,
+  status,
+  outcome,
+  startedAt,
+  finishedAt,
+}: RunRow) => ({
+  id,
+  workflowId,
+  flowId,
+  flowVersionId,
+  contactId,
+  status,
+  outcome,
+  startedAt,
+  finishedAt,
+});
+
+async function loadRun(db: TenantDb, id: string) {
+  const run = await db.run.findUnique({ where: { id } });
+  if (!run) throw notFound('run');
+  return run;
+}
+
+/** The handle of a run's workflow, or a 409 when it has already finished. */
+async function runningHandle(
+  app: { temporal: import('@temporalio/client').Client },
+  workflowId: string,
+): Promise<WorkflowHandle> {
+  const handle = app.temporal.workflow.getHandle(workflowId);
+  try {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING')
+      throw conflict('run_finished', `the run has already finished (${status.name.toLowerCase()})`);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw conflict('run_finished', 'the run is no longer known to the workflow engine');
+    throw err;
+  }
+  return handle;
 }
 
 export const runRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -59,12 +111,18 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['runs'],
-        summary: 'Start a journey: run a flow for a contact',
+        summary: 'Start a journey: run a published flow for a contact',
         description:
-          'With an Idempotency-Key header, repeating the request returns the run it started the first time instead of starting another.',
+          'The run is pinned to the flow version it starts on (the latest published, or `version`). With an Idempotency-Key header, repeating the request returns the run it started the first time.',
         headers: IdempotencyHeaders,
-        body: z.object({ flowId: z.string().uuid(), contactId: z.string().uuid() }),
-        response: { 201: RunSchema, 200: RunSchema, 422: z.unknown(), ...errorResponses },
+        body: z.object({
+          flowId: z.string().uuid(),
+          contactId: z.string().uuid(),
+          version: z.number().int().positive().optional(),
+          /** Data readable in the flow as {{trigger.*}}. */
+          trigger: z.record(z.string(), z.unknown()).default({}),
+        }),
+        response: { 201: RunSchema, 200: RunSchema, 409: z.unknown(), ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -75,24 +133,33 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
         const existing = await db.run.findFirst({ where: { idempotencyKey } });
         if (existing) return reply.status(200).send(pickRun(existing));
       }
+      const { flowId, contactId, version, trigger } = request.body;
       const [flow, contact] = await Promise.all([
-        db.flow.findUnique({ where: { id: request.body.flowId } }),
-        db.contact.findUnique({ where: { id: request.body.contactId } }),
+        db.flow.findFirst({ where: { id: flowId, deletedAt: null } }),
+        db.contact.findUnique({ where: { id: contactId } }),
       ]);
       if (!flow) throw notFound('flow');
       if (!contact) throw notFound('contact');
-      const validation = validateFlow(flow.definition);
-      if (!validation.ok)
-        throw new AppError(422, 'invalid_flow', 'the flow has problems', { issues: validation.issues });
+      const flowVersion = await db.flowVersion.findFirst({
+        where: { flowId: flow.id, ...(version ? { version } : {}) },
+        orderBy: { version: 'desc' },
+      });
+      if (!flowVersion) {
+        throw conflict(
+          'flow_not_published',
+          version ? `flow has no version ${version}` : 'the flow has no published version: publish it first',
+        );
+      }
 
       const id = randomUUID();
-      let run: z.infer<typeof RunSchema>;
+      let run: RunRow;
       try {
         run = await db.run.create({
           data: {
             id,
             tenantId,
             flowId: flow.id,
+            flowVersionId: flowVersion.id,
             contactId: contact.id,
             workflowId: `run-${id}`,
             status: 'running',
@@ -110,17 +177,10 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
       const input: RunFlowInput = {
         tenantId,
         runId: run.id,
-        flow: FlowSchema.parse(flow.definition),
-        contact: {
-          id: contact.id,
-          firstName: contact.firstName,
-          lastName: contact.lastName,
-          phone: contact.phone,
-          email: contact.email,
-          timeZone: contact.timeZone,
-          tags: contact.tags,
-          fields: z.record(z.string(), z.unknown()).parse(contact.fields ?? {}),
-        },
+        plan: PlanSchema.parse(flowVersion.plan),
+        flowVersionId: flowVersion.id,
+        contact: ContactSnapshotSchema.parse({ ...contact, fields: contact.fields ?? {} }),
+        trigger: { source: 'api', ...trigger },
       };
       try {
         await app.temporal.workflow.start('runFlow', {
@@ -140,6 +200,55 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
+    '/runs',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'List runs, newest first',
+        querystring: PageQuerySchema.extend({
+          flowId: z.string().uuid().optional(),
+          flowVersionId: z.string().uuid().optional(),
+          contactId: z.string().uuid().optional(),
+          status: z.enum(['running', 'completed', 'failed', 'cancelled']).optional(),
+          outcome: z.string().max(100).optional(),
+          startedAfter: z.coerce.date().optional(),
+          startedBefore: z.coerce.date().optional(),
+        }),
+        response: {
+          200: z.object({ items: z.array(RunSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, flowId, flowVersionId, contactId, status, outcome, startedAfter, startedBefore } =
+        request.query;
+      const rows = await request.tenantDb.run.findMany({
+        where: {
+          ...(flowId ? { flowId } : {}),
+          ...(flowVersionId ? { flowVersionId } : {}),
+          ...(contactId ? { contactId } : {}),
+          ...(status ? { status } : {}),
+          ...(outcome ? { outcome } : {}),
+          ...(startedAfter || startedBefore
+            ? {
+                startedAt: {
+                  ...(startedAfter ? { gte: startedAfter } : {}),
+                  ...(startedBefore ? { lt: startedBefore } : {}),
+                },
+              }
+            : {}),
+          ...afterCursor('startedAt', cursor),
+        },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const result = page(rows, limit, (r) => r.startedAt);
+      return { items: result.items.map(pickRun), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
     '/runs/:id',
     {
       schema: {
@@ -154,11 +263,10 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const db = request.tenantDb;
-      const run = await db.run.findUnique({ where: { id: request.params.id } });
-      if (!run) throw notFound('run');
+      const run = await loadRun(db, request.params.id);
       let state: RunState | null = null;
       try {
-        state = await app.temporal.workflow.getHandle(run.workflowId).query<RunState>('state');
+        state = RunStateSchema.parse(await app.temporal.workflow.getHandle(run.workflowId).query<RunState>('state'));
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
@@ -178,6 +286,86 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
           createdAt,
         })),
       };
+    },
+  );
+
+  app.post(
+    '/runs/:id/signal',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Deliver an inbound message, a contact event or an escalation resolution to a running journey',
+        params: IdParamsSchema,
+        body: RunSignalSchema,
+        response: { 202: z.object({ accepted: z.literal(true) }), 409: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const run = await loadRun(request.tenantDb, request.params.id);
+      const handle = await runningHandle(app, run.workflowId);
+      const body = request.body;
+      if (body.type === 'inbound-message') {
+        await handle.signal('inboundMessage', {
+          channel: body.channel,
+          text: body.text,
+          ...(body.messageId ? { messageId: body.messageId } : {}),
+        });
+      } else if (body.type === 'contact-event') {
+        await handle.signal('contactEvent', { name: body.name, data: body.data });
+      } else {
+        await handle.signal('escalationResolved', {
+          escalationId: body.escalationId,
+          resolution: body.resolution,
+          ...(body.note ? { note: body.note } : {}),
+        });
+      }
+      return reply.status(202).send({ accepted: true as const });
+    },
+  );
+
+  app.post(
+    '/runs/:id/cancel',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Cancel a running journey',
+        params: IdParamsSchema,
+        body: z.object({ reason: z.string().max(500).optional() }).default({}),
+        response: { 202: z.object({ accepted: z.literal(true) }), 409: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const run = await loadRun(request.tenantDb, request.params.id);
+      const handle = await runningHandle(app, run.workflowId);
+      await handle.signal('cancel', { reason: request.body.reason ?? 'cancelled through the API' });
+      return reply.status(202).send({ accepted: true as const });
+    },
+  );
+
+  app.get(
+    '/runs/:id/history',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: "Export the run's workflow history (JSON), for `npm run replay -- <file>`",
+        params: IdParamsSchema,
+        response: { 200: z.unknown(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const run = await loadRun(request.tenantDb, request.params.id);
+      let json: string;
+      try {
+        json = historyToJSON(await app.temporal.workflow.getHandle(run.workflowId).fetchHistory());
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError)
+          throw new AppError(410, 'history_gone', 'the workflow engine no longer keeps this run');
+        throw err;
+      }
+      return reply
+        .header('content-type', 'application/json')
+        .header('content-disposition', `attachment; filename="${run.workflowId}.json"`)
+        .send(json);
     },
   );
 };

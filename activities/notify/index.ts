@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import { type ActivityOutput, OpenEscalationInputSchema } from '../../flow/engine/contracts';
+import type { Db } from '../../prisma/client';
+
+export function createNotifyActivities({ db }: { db: Db }) {
+  return {
+    /**
+     * The handoff node's side effect: opens one escalation per idempotency key. Its resolution
+     * reaches the run as an `escalationResolved` signal.
+     */
+    async openEscalation(raw: z.input<typeof OpenEscalationInputSchema>): Promise<ActivityOutput<'openEscalation'>> {
+      const input = OpenEscalationInputSchema.parse(raw);
+      const row = await db.escalation.upsert({
+        where: { idempotencyKey: input.idempotencyKey },
+        create: {
+          tenantId: input.tenantId,
+          idempotencyKey: input.idempotencyKey,
+          workflowId: input.workflowId,
+          runId: /^[0-9a-f-]{36}$/.test(input.runId) ? input.runId : null,
+          contactId: /^[0-9a-f-]{36}$/.test(input.contactId) ? input.contactId : null,
+          team: input.team,
+          priority: input.priority,
+          note: input.note,
+        },
+        update: {},
+      });
+      return { escalationId: row.id };
+    },
+  };
+}
