@@ -1,59 +1,61 @@
-// npm run record:histories — regenerates tests/fixtures/histories/ by running each scenario on a
-// real Temporal dev server with scripted activities. Run it only when adding a scenario: the point
-// of the corpus is that old histories keep replaying against new code.
+// npm run record:histories — records a runFlow history for every golden scenario
+// (tests/fixtures/flows) into tests/fixtures/histories/, on the time-skipping test server with the
+// scripted world the golden tests use. Run it when adding scenarios or node types; never to
+// "fix" a failing replay — a history that no longer replays means the change needs patched().
+// The run-flow-welcome-*.json histories were recorded from the first interpreter (issue 2) and
+// stay as they are: they prove old inputs still replay.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { welcomeFlow } from '../tests/helpers/fixtures';
+import type { SimulationScript } from '../flow';
+import { loadGoldenFlows } from '../tests/helpers/golden';
+import { ScriptedWorld } from '../tests/helpers/scripted-world';
 import { bundleWorkflows } from '../worker/bundle';
 import type { RunFlowInput } from '../workflows/run-flow';
 import { HISTORIES_DIR } from './lib/histories';
 import { ensureTemporalBinaries } from './temporal-binaries.mjs';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
-const env = await TestWorkflowEnvironment.createLocal({
-  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli } },
+const env = await TestWorkflowEnvironment.createTimeSkipping({
+  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().testServer } },
 });
 const bundle = await bundleWorkflows();
-const tenantId = '00000000-0000-4000-8000-000000000001';
-const contact = {
-  id: '00000000-0000-4000-8000-000000000002',
-  firstName: 'Grace',
-  phone: '+14155550123',
-  tags: [],
-  fields: {},
-};
-
-const scenarios: Array<{ name: string; failSend: boolean }> = [
-  { name: 'run-flow-welcome-sent', failSend: false },
-  { name: 'run-flow-welcome-failed', failSend: true },
-];
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 try {
-  for (const s of scenarios) {
-    const taskQueue = `record-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities: {
-        async sendMessage() {
-          if (s.failSend)
-            throw ApplicationFailure.create({ type: 'InvalidRecipient', message: 'bad number', nonRetryable: true });
-          return { providerMessageId: 'sbx_recorded', provider: 'sandbox' };
-        },
-        async recordRunFinished() {},
-      },
-    });
-    const input: RunFlowInput = { tenantId, runId: randomUUID(), flow: welcomeFlow, contact };
-    const handle = await env.client.workflow.start('runFlow', { taskQueue, workflowId: s.name, args: [input] });
-    await worker.runUntil(handle.result());
-    const history = await handle.fetchHistory();
-    writeFileSync(join(HISTORIES_DIR, `${s.name}.json`), `${historyToJSON(history)}\n`);
-    process.stdout.write(`recorded ${s.name} (${history.events?.length} events)\n`);
+  for (const golden of loadGoldenFlows()) {
+    for (const scenario of golden.scenarios) {
+      const script = { ...scenario.script, childPlans: golden.childPlans } as SimulationScript;
+      const world = new ScriptedWorld(script, golden.childPlans);
+      const taskQueue = `record-${randomUUID()}`;
+      const workflowId = `golden-${slug(golden.file.replace(/\.json$/, ''))}-${slug(scenario.name)}`;
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: bundle,
+        activities: world.activities(),
+      });
+      const input: RunFlowInput = {
+        tenantId: 'golden',
+        runId: world.script.runId,
+        plan: golden.plan,
+        contact: world.script.contact,
+        trigger: world.script.trigger,
+      };
+      await worker.runUntil(async () => {
+        await env.client.workflow.start('runFlow', { taskQueue, workflowId, args: [input] });
+        return world.drive(env, workflowId);
+      });
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      writeFileSync(join(HISTORIES_DIR, `${workflowId}.json`), `${historyToJSON(history)}\n`);
+      process.stdout.write(`recorded ${workflowId} (${history.events?.length} events)\n`);
+    }
   }
 } finally {
   await env.teardown();

@@ -1,20 +1,29 @@
-// npm run replay -- <workflowId | history.json>...
-// Replays recorded workflow histories against the current workflow code and reports the first
-// divergence. A workflow ID is fetched from TEMPORAL_ADDRESS (default 127.0.0.1:7233).
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+// npm run replay -- [--workflows <path>] <workflowId | history.json | directory>...
+// Replays recorded workflow histories against the current workflow code (or the workflows module
+// at <path>) and reports the first divergence. A workflow ID is fetched from TEMPORAL_ADDRESS
+// (default 127.0.0.1:7233); a directory means every *.json history in it.
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { bundleWorkflows } from '../worker/bundle';
-import { readHistoryFile } from './lib/histories';
+import { listHistoryFixtures, readHistoryFile } from './lib/histories';
 
-const targets = process.argv.slice(2);
+const args = process.argv.slice(2);
+const flag = args.indexOf('--workflows');
+const workflowsPath = flag >= 0 ? args.splice(flag, 2)[1] : undefined;
+const targets = args.flatMap((t) =>
+  existsSync(t) && statSync(t).isDirectory() ? listHistoryFixtures(resolve(t)).map((f) => f.file) : [t],
+);
 if (targets.length === 0) {
-  process.stderr.write('usage: npm run replay -- <workflowId | history.json>...\n');
+  process.stderr.write('usage: npm run replay -- [--workflows <path>] <workflowId | history.json | directory>...\n');
   process.exit(2);
 }
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const bundle = await bundleWorkflows();
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+const bundle = workflowsPath
+  ? await bundleWorkflowCode({ workflowsPath: resolve(workflowsPath), logger: quiet })
+  : await bundleWorkflows();
 let connection: Connection | undefined;
 let failures = 0;
 for (const target of targets) {
@@ -38,4 +47,5 @@ for (const target of targets) {
   }
 }
 await connection?.close();
+process.stdout.write(`${targets.length - failures} passed, ${failures} failed\n`);
 process.exitCode = failures ? 1 : 0;

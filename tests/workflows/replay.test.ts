@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunState } from '../../flow';
 import { listHistoryFixtures } from '../../scripts/lib/histories';
 import { bundleWorkflows } from '../../worker/bundle';
+import { repoRoot, startProcess, tsxBin } from '../helpers/processes';
 
 const fixtures = listHistoryFixtures();
 const variant = (name: string) => fileURLToPath(new URL(`../fixtures/workflows/${name}/index.ts`, import.meta.url));
@@ -14,8 +17,32 @@ describe('replay corpus', () => {
     bundle = await bundleWorkflows();
   });
 
-  it('has recorded histories to replay', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(2);
+  it('holds runs that between them executed every node type', () => {
+    const executed = new Set<string>();
+    for (const f of fixtures) {
+      const completed = f.history.events?.find((e) => e.workflowExecutionCompletedEventAttributes);
+      const payload = completed?.workflowExecutionCompletedEventAttributes?.result?.payloads?.[0];
+      if (!payload) continue;
+      const state = defaultPayloadConverter.fromPayload<RunState>(payload);
+      for (const step of state.path) executed.add(step.type);
+    }
+    expect([...executed].sort()).toEqual(
+      [
+        'ai-reply',
+        'branch',
+        'delay',
+        'end',
+        'handoff',
+        'http-request',
+        'place-call',
+        'send-message',
+        'split',
+        'start-flow',
+        'trigger',
+        'update-contact',
+        'wait-for-reply',
+      ].sort(),
+    );
   });
 
   it('replays every recorded history against the current workflow code', async () => {
@@ -43,6 +70,35 @@ describe('replay corpus', () => {
     for (const f of fixtures) {
       await Worker.runReplayHistory({ workflowBundle: patchedBundle }, f.history, f.workflowId);
     }
+  });
+});
+
+describe('npm run replay', () => {
+  it('replays a history file and reports success', async () => {
+    const p = startProcess(
+      tsxBin,
+      ['scripts/replay.ts', `${repoRoot}tests/fixtures/histories/run-flow-welcome-sent.json`],
+      {},
+    );
+    const { code } = await p.exited;
+    expect(p.output()).toMatch(/ok\s+run-flow-welcome-sent/);
+    expect(code).toBe(0);
+  });
+
+  it('reports the first divergence and exits non-zero', async () => {
+    const p = startProcess(
+      tsxBin,
+      [
+        'scripts/replay.ts',
+        '--workflows',
+        variant('nondeterministic'),
+        `${repoRoot}tests/fixtures/histories/run-flow-welcome-sent.json`,
+      ],
+      {},
+    );
+    const { code } = await p.exited;
+    expect(p.output()).toMatch(/DIVERGED run-flow-welcome-sent: .*[Nn]ondeterminis/);
+    expect(code).toBe(1);
   });
 });
 
