@@ -2,10 +2,13 @@
 // (tests/fixtures/flows) into tests/fixtures/histories/, on the time-skipping test server with the
 // scripted world the golden tests use. Run it when adding scenarios or node types; never to
 // "fix" a failing replay — a history that no longer replays means the change needs patched().
-// The run-flow-welcome-*.json histories were recorded from the first interpreter (issue 2) and
-// stay as they are: they prove old inputs still replay.
+// Files are never overwritten: each generation of the interpreter adds its own recordings
+// (bump GENERATION when runFlow's command sequence changes behind a new patch), so the corpus keeps
+// proving that every earlier shape still replays. The run-flow-welcome-*.json histories come from
+// the first interpreter (issue 2); golden-*.json from the second; golden-g3-*.json from the third
+// (run bookkeeping as a local activity).
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -17,6 +20,8 @@ import { bundleWorkflows } from '../worker/bundle';
 import type { RunFlowInput } from '../workflows/run-flow';
 import { HISTORIES_DIR } from './lib/histories';
 import { ensureTemporalBinaries } from './temporal-binaries.mjs';
+
+const GENERATION = 3;
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -34,7 +39,8 @@ try {
       const script = { ...scenario.script, childPlans: golden.childPlans } as SimulationScript;
       const world = new ScriptedWorld(script, golden.childPlans);
       const taskQueue = `record-${randomUUID()}`;
-      const workflowId = `golden-${slug(golden.file.replace(/\.json$/, ''))}-${slug(scenario.name)}`;
+      const workflowId = `golden-g${GENERATION}-${slug(golden.file.replace(/\.json$/, ''))}-${slug(scenario.name)}`;
+      if (existsSync(join(HISTORIES_DIR, `${workflowId}.json`))) continue;
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,

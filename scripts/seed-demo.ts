@@ -3,9 +3,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateApiKey, parseApiKey, secretMatches } from '../api/api-keys';
-import type { Flow } from '../flow';
+import { compileFlow, type Flow, FlowSchema } from '../flow';
 import type { Db } from '../prisma/client';
 import { toJson } from '../prisma/json';
+
+/** The golden flows double as the demo tenant's starting flows. */
+const DEMO_GOLDENS = ['lead-qualification', 'appointment-confirmation', 'support-bot', 're-engagement'];
 
 export const demoFlow: Flow = {
   name: 'Welcome message',
@@ -18,9 +21,46 @@ export const demoFlow: Flow = {
       params: { channel: 'sms', text: 'Hi {{contact.firstName | default: "there"}}, welcome to Switchboard!' },
       ui: { position: { x: 0, y: 160 } },
     },
+    { id: 'done', type: 'end', params: { outcome: 'welcomed' }, ui: { position: { x: -120, y: 320 } } },
+    { id: 'bounced', type: 'end', params: { outcome: 'unreachable' }, ui: { position: { x: 120, y: 320 } } },
   ],
-  edges: [{ id: 'start-welcome', source: 'start', sourceHandle: 'next', target: 'welcome' }],
+  edges: [
+    { id: 'start-welcome', source: 'start', sourceHandle: 'next', target: 'welcome' },
+    { id: 'welcome-done', source: 'welcome', sourceHandle: 'sent', target: 'done' },
+    { id: 'welcome-bounced', source: 'welcome', sourceHandle: 'failed', target: 'bounced' },
+  ],
 };
+
+function goldenFlows(): Flow[] {
+  return DEMO_GOLDENS.map((name) => {
+    const file = new URL(`../tests/fixtures/flows/${name}.json`, import.meta.url);
+    return FlowSchema.parse((JSON.parse(readFileSync(file, 'utf8')) as { flow: unknown }).flow);
+  });
+}
+
+/** Creates the flow with its draft and first published version, unless one of that name exists. */
+async function ensurePublishedFlow(db: Db, tenantId: string, definition: Flow) {
+  const existing = await db.flow.findFirst({ where: { tenantId, name: definition.name, deletedAt: null } });
+  if (existing?.publishedVersion) return existing;
+  const compiled = compileFlow(definition);
+  if (!compiled.ok) throw new Error(`demo flow ${definition.name} is invalid: ${JSON.stringify(compiled.issues)}`);
+  return db.$transaction(async (tx) => {
+    // A demo flow left unpublished by an older seed is brought up to date.
+    const data = { tenantId, name: definition.name, definition: toJson(definition), publishedVersion: 1 };
+    const flow = existing ? await tx.flow.update({ where: { id: existing.id }, data }) : await tx.flow.create({ data });
+    await tx.flowVersion.create({
+      data: {
+        tenantId,
+        flowId: flow.id,
+        version: 1,
+        definition: toJson(definition),
+        plan: toJson(compiled.plan),
+        checksum: compiled.plan.checksum,
+      },
+    });
+    return flow;
+  });
+}
 
 export async function seedDemo(db: Db, dataDir: string) {
   const tenant = await db.tenant.upsert({
@@ -59,7 +99,7 @@ export async function seedDemo(db: Db, dataDir: string) {
       tags: ['demo'],
     },
   });
-  let flow = await db.flow.findFirst({ where: { tenantId: tenant.id, name: demoFlow.name } });
-  flow ??= await db.flow.create({ data: { tenantId: tenant.id, name: demoFlow.name, definition: toJson(demoFlow) } });
+  const flow = await ensurePublishedFlow(db, tenant.id, demoFlow);
+  for (const golden of goldenFlows()) await ensurePublishedFlow(db, tenant.id, golden);
   return { tenant, token, contact, flow };
 }

@@ -9,7 +9,9 @@ import {
   defineSignal,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -96,6 +98,17 @@ const bookkeeping = proxyActivities<Pick<Activities, 'recordRunFinished'>>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 50 },
 });
+// Recording the end of a run is one quick row update: a local activity saves a server round trip
+// and two history events per journey. Introduced behind a patch so earlier histories replay.
+const localBookkeeping = proxyLocalActivities<Pick<Activities, 'recordRunFinished'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 50 },
+});
+function recordRunFinished(input: Parameters<Activities['recordRunFinished']>[0]) {
+  return patched('run-finished-local-activity')
+    ? localBookkeeping.recordRunFinished(input)
+    : bookkeeping.recordRunFinished(input);
+}
 
 /** Interprets a flow's plan for one contact: one journey. */
 export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
@@ -188,7 +201,7 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
       state.outcome = 'cancelled';
       state.finishedAt = new Date(Date.now()).toISOString();
       await CancellationScope.nonCancellable(() =>
-        bookkeeping.recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled' }),
+        recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled' }),
       );
       throw err;
     }
@@ -206,7 +219,7 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
     state.finishedAt = new Date(Date.now()).toISOString();
   }
   const finalStatus = state.status === 'cancelled' || state.status === 'failed' ? state.status : 'completed';
-  await bookkeeping.recordRunFinished({
+  await recordRunFinished({
     tenantId: input.tenantId,
     runId: input.runId,
     status: finalStatus,

@@ -1,0 +1,139 @@
+// bench/flow-overhead: the same five sends as a flow under runFlow and as a hand-written workflow,
+// on the Temporal dev server in one run. Prints the latency ratio (target <= 1.15) and history
+// events per step; then validation and compile time for a 300-node flow.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { compileFlow, type Flow, validateFlow } from '../flow';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
+
+function fiveSendFlow(): Flow {
+  const sends = Array.from({ length: 5 }, (_, i) => ({
+    id: `send-${i + 1}`,
+    type: 'send-message',
+    params: { channel: 'sms', text: `Message ${i + 1}` },
+  }));
+  const nodes = [
+    { id: 'start', type: 'trigger', params: { source: 'api' } },
+    ...sends,
+    { id: 'end', type: 'end', params: {} },
+  ];
+  const ids = nodes.map((n) => n.id);
+  const edges = ids.slice(0, -1).flatMap((id, i) => {
+    const handle = id === 'start' ? 'next' : 'sent';
+    const e = [{ id: `e${i}`, source: id, sourceHandle: handle, target: ids[i + 1] as string }];
+    if (id !== 'start') e.push({ id: `f${i}`, source: id, sourceHandle: 'failed', target: 'end' });
+    return e;
+  });
+  return { name: 'five sends', version: 0, nodes, edges };
+}
+
+export function chainFlow(length: number): Flow {
+  const nodes: Flow['nodes'] = [{ id: 'start', type: 'trigger', params: { source: 'api' } }];
+  const edges: Flow['edges'] = [];
+  let prev = 'start';
+  let handle = 'next';
+  for (let i = 0; i < length - 3; i++) {
+    const id = `n${i}`;
+    nodes.push({ id, type: 'send-message', params: { channel: 'sms', text: `Step ${i} for {{contact.firstName}}` } });
+    edges.push({ id: `e${i}`, source: prev, sourceHandle: handle, target: id });
+    edges.push({ id: `f${i}`, source: id, sourceHandle: 'failed', target: 'failed' });
+    prev = id;
+    handle = 'sent';
+  }
+  nodes.push({ id: 'done', type: 'end', params: {} }, { id: 'failed', type: 'end', params: { outcome: 'failed' } });
+  edges.push({ id: 'last', source: prev, sourceHandle: handle, target: 'done' });
+  return { name: `${length} nodes`, version: 0, nodes, edges };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+const env = await TestWorkflowEnvironment.createLocal({
+  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli } },
+});
+try {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+  });
+  const taskQueue = 'bench';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: {
+      async sendMessage(i: { idempotencyKey: string }) {
+        return { providerMessageId: i.idempotencyKey, provider: 'bench' };
+      },
+      async recordRunFinished() {},
+    },
+  });
+  const compiled = compileFlow(fiveSendFlow());
+  if (!compiled.ok) throw new Error('bench flow invalid');
+  const contact = { id: 'bench', firstName: 'Bench', phone: '+14155550100', tags: [], fields: {} };
+  const flowTimes: number[] = [];
+  const baseTimes: number[] = [];
+  let flowEvents = 0;
+  let baseEvents = 0;
+  await worker.runUntil(async () => {
+    for (let round = -3; round < ROUNDS; round++) {
+      // Alternate so both see the same server state; the first rounds warm up and are not counted.
+      for (const kind of round % 2 === 0 ? (['flow', 'base'] as const) : (['base', 'flow'] as const)) {
+        const workflowId = `bench-${kind}-${randomUUID()}`;
+        const t = performance.now();
+        if (kind === 'flow') {
+          await env.client.workflow.execute('runFlow', {
+            taskQueue,
+            workflowId,
+            args: [{ tenantId: 'bench', runId: workflowId, plan: compiled.plan, contact }],
+          });
+        } else {
+          await env.client.workflow.execute('baselineFiveSends', {
+            taskQueue,
+            workflowId,
+            args: [{ workflowId, to: contact.phone }],
+          });
+        }
+        const elapsed = performance.now() - t;
+        if (round < 0) continue;
+        (kind === 'flow' ? flowTimes : baseTimes).push(elapsed);
+        if (round === 0) {
+          const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.length ?? 0;
+          if (kind === 'flow') flowEvents = events;
+          else baseEvents = events;
+        }
+      }
+    }
+  });
+  const ratio = median(flowTimes) / median(baseTimes);
+  process.stdout.write(
+    [
+      `five sends, ${ROUNDS} rounds each, Temporal dev server:`,
+      `  hand-written workflow  median ${median(baseTimes).toFixed(1)} ms  mean ${mean(baseTimes).toFixed(1)} ms  ${baseEvents} history events (${(baseEvents / 5).toFixed(1)} per step)`,
+      `  runFlow                median ${median(flowTimes).toFixed(1)} ms  mean ${mean(flowTimes).toFixed(1)} ms  ${flowEvents} history events (${(flowEvents / 5).toFixed(1)} per step)`,
+      `  latency ratio runFlow / hand-written: ${ratio.toFixed(3)} (target <= 1.15)`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await env.teardown();
+}
+
+const big = chainFlow(300);
+const times = { validate: [] as number[], compile: [] as number[] };
+for (let i = 0; i < 30; i++) {
+  let t = performance.now();
+  validateFlow(big);
+  times.validate.push(performance.now() - t);
+  t = performance.now();
+  compileFlow(big);
+  times.compile.push(performance.now() - t);
+}
+process.stdout.write(
+  `300-node flow: validate median ${median(times.validate).toFixed(2)} ms, validate+compile median ${median(times.compile).toFixed(2)} ms\n`,
+);
