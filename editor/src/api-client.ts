@@ -19,12 +19,17 @@ export function saveApiKey(key: string | null): void {
   else localStorage.removeItem(KEY_STORAGE);
 }
 
-export const FlowRecordSchema = z.object({
+export const FlowSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
-  definition: FlowSchema,
+  status: z.enum(['draft', 'published']),
+  publishedVersion: z.number().nullable(),
+  runs: z.number(),
   updatedAt: z.string(),
 });
+export type FlowSummary = z.infer<typeof FlowSummarySchema>;
+
+export const FlowRecordSchema = FlowSummarySchema.extend({ definition: FlowSchema });
 export type FlowRecord = z.infer<typeof FlowRecordSchema>;
 
 const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -54,6 +59,6 @@ async function request<T>(apiKey: string, path: string, schema: z.ZodType<T>): P
 }
 
 export const api = {
-  listFlows: (key: string) => request(key, '/v1/flows', z.object({ items: z.array(FlowRecordSchema) })),
+  listFlows: (key: string) => request(key, '/v1/flows', z.object({ items: z.array(FlowSummarySchema) })),
   getFlow: (key: string, id: string) => request(key, `/v1/flows/${encodeURIComponent(id)}`, FlowRecordSchema),
 };

@@ -1,6 +1,6 @@
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, type FlowRecord, loadApiKey, saveApiKey } from './api-client';
+import { ApiError, api, type FlowRecord, type FlowSummary, loadApiKey, saveApiKey } from './api-client';
 import { flowToCanvas } from './flow-to-canvas';
 import { StepNode } from './step-node';
 
@@ -56,9 +56,18 @@ function SignIn({ onSignIn }: { onSignIn: (key: string) => void }) {
 }
 
 function FlowsScreen({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => void }) {
-  const [flows, setFlows] = useState<FlowRecord[] | null>(null);
+  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [flow, setFlow] = useState<FlowRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!selected) return;
+    api
+      .getFlow(apiKey, selected)
+      .then(setFlow)
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  }, [apiKey, selected]);
 
   useEffect(() => {
     api
@@ -73,7 +82,6 @@ function FlowsScreen({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => v
       });
   }, [apiKey, onSignOut]);
 
-  const flow = flows?.find((f) => f.id === selected) ?? null;
   return (
     <div className="shell">
       <header>
@@ -91,12 +99,15 @@ function FlowsScreen({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => v
             <li key={f.id}>
               <button type="button" aria-current={f.id === selected} onClick={() => setSelected(f.id)}>
                 {f.name}
+                <span className="flow-status">{f.status === 'published' ? `v${f.publishedVersion}` : 'draft'}</span>
               </button>
             </li>
           ))}
         </ul>
       </aside>
-      <main className="canvas">{flow ? <Canvas flow={flow} /> : <p className="empty">No flow selected.</p>}</main>
+      <main className="canvas">
+        {flow && flow.id === selected ? <Canvas flow={flow} /> : <p className="empty">No flow selected.</p>}
+      </main>
     </div>
   );
 }
