@@ -14,11 +14,13 @@ export function isValidTimeZone(tz: string): boolean {
 export const TimeZoneSchema = z.string().max(64).refine(isValidTimeZone, 'an IANA time zone such as Europe/Paris');
 
 /** Days are ISO weekdays: 1 = Monday … 7 = Sunday. An end at or before the start wraps past midnight. */
-export const WindowSchema = z.object({
-  days: z.array(z.number().int().min(1).max(7)).min(1).max(7).default([1, 2, 3, 4, 5, 6, 7]),
-  start: ClockTimeSchema,
-  end: ClockTimeSchema,
-});
+export const WindowSchema = z
+  .object({
+    days: z.array(z.number().int().min(1).max(7)).min(1).max(7).default([1, 2, 3, 4, 5, 6, 7]),
+    start: ClockTimeSchema,
+    end: ClockTimeSchema,
+  })
+  .refine((w) => !(w.start === '24:00' && w.end === '00:00'), 'a window from 24:00 to 00:00 never opens');
 export type Window = z.infer<typeof WindowSchema>;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -67,6 +69,8 @@ export function zonedParts(epochMs: number, tz: string): ZonedParts {
   };
 }
 
+const DAY_MS = 86_400_000;
+
 function offsetMs(epochMs: number, tz: string): number {
   const p = zonedParts(epochMs, tz);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
@@ -79,39 +83,71 @@ function offsetMs(epochMs: number, tz: string): number {
  */
 export function zonedTimeToEpoch(year: number, month: number, day: number, minutesOfDay: number, tz: string): number {
   const wall = Date.UTC(year, month - 1, day, 0, minutesOfDay);
-  const first = wall - offsetMs(wall, tz);
-  const second = wall - offsetMs(first, tz);
-  if (first === second) return first;
-  // Offsets disagree around a transition: take the earlier valid instant that shows this wall time,
-  // or, inside a gap, the later one (the moment the clocks jumped to).
-  const candidates = [first, second].filter((t) => {
+  // With the offsets in force a day either side, the wall time shows at one instant, at two when the
+  // clocks go back, or at none when they jump over it.
+  const instants = [...new Set([wall - offsetMs(wall - DAY_MS, tz), wall - offsetMs(wall + DAY_MS, tz)])];
+  const showing = instants.filter((t) => {
     const p = zonedParts(t, tz);
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) === wall;
   });
-  return candidates.length ? Math.min(...candidates) : Math.max(first, second);
+  if (showing.length) return Math.min(...showing);
+  return transitionBetween(Math.min(...instants), Math.max(...instants), tz);
+}
+
+/** The first whole second after `lo`, up to `hi`, with `hi`'s UTC offset: the DST change between them. */
+function transitionBetween(lo: number, hi: number, tz: string): number {
+  const target = offsetMs(hi, tz);
+  let before = Math.floor(lo / 1000) * 1000;
+  let after = hi;
+  while (after - before > 1000) {
+    const mid = before + Math.floor((after - before) / 2000) * 1000;
+    if (offsetMs(mid, tz) === target) after = mid;
+    else before = mid;
+  }
+  return after;
 }
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The earliest instant at or after `epochMs` that falls inside `window` in `tz` (within 15 days). */
-export function nextInWindow(epochMs: number, window: Window, tz: string): number {
+/**
+ * True when the wall-clock time at `epochMs` in `tz` is inside `window`. A window that wraps past
+ * midnight belongs to the day it starts on.
+ */
+export function isInWindow(epochMs: number, window: Window, tz: string): boolean {
+  const p = zonedParts(epochMs, tz);
+  const now = p.hour * 60 + p.minute;
   const start = minutesOf(window.start);
   const end = minutesOf(window.end);
-  const wraps = end <= start;
+  if (end > start) return window.days.includes(p.weekday) && now >= start && now < end;
+  const yesterday = p.weekday === 1 ? 7 : p.weekday - 1;
+  return (window.days.includes(p.weekday) && now >= start) || (window.days.includes(yesterday) && now < end);
+}
+
+/**
+ * The earliest instant at or after `epochMs` whose wall-clock time in `tz` is inside `window`
+ * (within 15 days). Across a DST change the window follows the clock on the wall: it opens when the
+ * clocks jump into it, and the hour repeated when they go back counts by the time it shows.
+ */
+export function nextInWindow(epochMs: number, window: Window, tz: string): number {
+  if (isInWindow(epochMs, window, tz)) return epochMs;
+  const start = minutesOf(window.start);
   const today = zonedParts(epochMs, tz);
   const base = Date.UTC(today.year, today.month - 1, today.day);
   let best = Number.POSITIVE_INFINITY;
-  for (let offset = -1; offset <= 15; offset++) {
-    const d = new Date(base + offset * 86_400_000);
-    const y = d.getUTCFullYear();
-    const m = d.getUTCMonth() + 1;
-    const day = d.getUTCDate();
-    const weekday = ((d.getUTCDay() + 6) % 7) + 1;
-    if (!window.days.includes(weekday)) continue;
-    const from = zonedTimeToEpoch(y, m, day, start, tz);
-    const to = wraps ? zonedTimeToEpoch(y, m, day, 24 * 60 + end, tz) : zonedTimeToEpoch(y, m, day, end, tz);
-    if (epochMs >= from && epochMs < to) return epochMs;
-    if (from >= epochMs && from < best) best = from;
+  const consider = (t: number) => {
+    if (t >= epochMs && t < best && isInWindow(t, window, tz)) best = t;
+  };
+  // The window can only open when the clock reaches its start (at each offset in force that day:
+  // twice when the clocks go back) or when a DST change makes the clock jump into it.
+  for (let offset = -1; offset <= 15 && base + (offset - 1) * DAY_MS < best; offset++) {
+    const wall = base + offset * DAY_MS + start * 60_000;
+    const before = offsetMs(wall - DAY_MS, tz);
+    const after = offsetMs(wall + DAY_MS, tz);
+    consider(wall - before);
+    if (after !== before) {
+      consider(wall - after);
+      consider(transitionBetween(wall - DAY_MS, wall + DAY_MS, tz));
+    }
   }
   if (!Number.isFinite(best)) throw new Error('the window never opens');
   return best;

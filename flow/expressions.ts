@@ -29,7 +29,8 @@ const FILTERS: Record<string, Filter> = {
   },
   number: (v, arg) => {
     const n = typeof v === 'number' ? v : Number(str(v));
-    return Number.isFinite(n) ? n.toFixed(arg === undefined ? 0 : Math.min(Number(arg), 10)) : str(v);
+    // toFixed throws outside 0…100 digits: a negative argument means none.
+    return Number.isFinite(n) ? n.toFixed(arg === undefined ? 0 : Math.min(Math.max(Number(arg), 0), 10)) : str(v);
   },
   json: (v) => JSON.stringify(v ?? null),
 };

@@ -51,6 +51,8 @@ export type Rule = z.infer<typeof RuleSchema>;
 const norm = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 const asNumber = (v: unknown) =>
   typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+/** Equal as text (case-insensitive) or as numbers, so "42" matches 42. */
+const same = (a: unknown, b: unknown) => norm(a) === norm(b) || asNumber(a) === asNumber(b);
 
 export function evaluateCondition(c: Condition, scope: Record<string, unknown>): boolean {
   const actual = lookupPath(scope, c.field);
@@ -65,11 +67,11 @@ export function evaluateCondition(c: Condition, scope: Record<string, unknown>):
     case 'is_false':
       return actual === false || norm(actual) === 'false';
     case 'eq':
-      return Array.isArray(actual) ? false : norm(actual) === norm(expected) || asNumber(actual) === asNumber(expected);
+      return Array.isArray(actual) ? false : same(actual, expected);
     case 'neq':
       return !evaluateCondition({ ...c, operator: 'eq' }, scope);
     case 'contains':
-      if (Array.isArray(actual)) return actual.some((a) => norm(a) === norm(expected));
+      if (Array.isArray(actual)) return actual.some((a) => same(a, expected));
       return typeof actual === 'string' && actual.toLowerCase().includes(String(norm(expected) ?? ''));
     case 'not_contains':
       return !evaluateCondition({ ...c, operator: 'contains' }, scope);
@@ -87,7 +89,7 @@ export function evaluateCondition(c: Condition, scope: Record<string, unknown>):
       return c.operator === 'gt' ? a > b : c.operator === 'gte' ? a >= b : c.operator === 'lt' ? a < b : a <= b;
     }
     case 'in':
-      return Array.isArray(expected) && expected.some((e) => norm(e) === norm(actual));
+      return Array.isArray(expected) && expected.some((e) => same(e, actual));
     case 'not_in':
       return !evaluateCondition({ ...c, operator: 'in' }, scope);
   }

@@ -301,7 +301,9 @@ async function simulateRun(
       if (++steps > script.maxSteps) throw new StepLimitReached();
       const waiting = state.waitingOn;
       if (waiting?.kind === 'reply') {
-        const reply = take('replies') ?? randomReply();
+        // null is a scripted "no reply"; only a list that has run out leaves it to random.
+        const scripted = take('replies');
+        const reply = scripted === undefined ? randomReply() : scripted;
         if (reply) {
           pending.push({
             at: world.clock + reply.afterMinutes * 60_000,

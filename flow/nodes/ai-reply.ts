@@ -23,5 +23,6 @@ export const aiReplyNode = defineNode({
   params: AiReplyParamsSchema,
   outputs: ['answered', 'unsure'],
   activity: 'aiReply',
+  outputFields: ['answer', 'confidence', 'citations', 'question'],
   waits: false,
 });

@@ -21,5 +21,6 @@ export const branchNode = defineNode({
   category: 'logic',
   params: BranchParamsSchema,
   outputs: (p) => [...p.rules.map((r) => r.id), 'else'],
+  outputFields: ['matched'],
   waits: false,
 });

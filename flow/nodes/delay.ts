@@ -30,5 +30,6 @@ export const delayNode = defineNode({
   category: 'logic',
   params: DelayParamsSchema,
   outputs: ['next'],
+  outputFields: ['until'],
   waits: true,
 });

@@ -15,6 +15,8 @@ export interface NodeDescriptor<P extends z.ZodType = z.ZodType> {
   params: P;
   /** Named outputs an edge can leave from; a function when they depend on params (branch, split). */
   outputs: readonly string[] | ((params: z.infer<P>) => readonly string[]);
+  /** Fields of this node's output, readable later as `{{nodes.<id>.output.<field>}}`. */
+  outputFields: readonly string[];
   /** The activity that performs this node's side effect, if any. */
   activity?: string;
   /** True when the node can pause the run durably (a reply, a timer, a person): what makes a loop safe. */

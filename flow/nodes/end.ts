@@ -14,6 +14,7 @@ export const endNode = defineNode({
   category: 'flow',
   params: EndParamsSchema,
   outputs: [],
+  outputFields: ['outcome'],
   waits: false,
   terminal: true,
 });

@@ -22,5 +22,6 @@ export const handoffNode = defineNode({
   params: HandoffParamsSchema,
   outputs: ['resolved', 'unresolved'],
   activity: 'openEscalation',
+  outputFields: ['escalationId', 'resolution', 'note'],
   waits: true,
 });

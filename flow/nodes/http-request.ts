@@ -24,5 +24,6 @@ export const httpRequestNode = defineNode({
   params: HttpRequestParamsSchema,
   outputs: ['ok', 'error'],
   activity: 'httpRequest',
+  outputFields: ['status', 'body'],
   waits: false,
 });

@@ -26,5 +26,6 @@ export const placeCallNode = defineNode({
   outputs: CALL_OUTCOMES,
   activity: 'placeCall',
   // A call takes minutes and its outcome arrives asynchronously: it is a safe loop point.
+  outputFields: ['outcome', 'durationSeconds', 'transcript', 'callId', 'error'],
   waits: true,
 });

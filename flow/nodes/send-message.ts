@@ -30,5 +30,6 @@ export const sendMessageNode = defineNode({
   params: SendMessageParamsSchema,
   outputs: ['sent', 'failed'],
   activity: 'sendMessage',
+  outputFields: ['messageId', 'channel', 'error'],
   waits: false,
 });

@@ -28,5 +28,6 @@ export const splitNode = defineNode({
   category: 'logic',
   params: SplitParamsSchema,
   outputs: (p) => p.arms.map((a) => a.id),
+  outputFields: ['arm'],
   waits: false,
 });

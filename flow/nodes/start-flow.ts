@@ -16,5 +16,6 @@ export const startFlowNode = defineNode({
   params: StartFlowParamsSchema,
   outputs: ['done'],
   activity: 'loadFlowVersion',
+  outputFields: ['outcome', 'status'],
   waits: true,
 });

@@ -35,5 +35,6 @@ export const triggerNode = defineNode({
   category: 'trigger',
   params: TriggerParamsSchema,
   outputs: ['next'],
+  outputFields: ['text', 'channel', 'source'],
   waits: false,
 });

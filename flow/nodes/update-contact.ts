@@ -30,5 +30,6 @@ export const updateContactNode = defineNode({
   params: UpdateContactParamsSchema,
   outputs: ['next'],
   activity: 'updateContact',
+  outputFields: ['updated', 'tags'],
   waits: false,
 });

@@ -20,5 +20,6 @@ export const waitForReplyNode = defineNode({
   category: 'messaging',
   params: WaitForReplyParamsSchema,
   outputs: ['replied', 'timeout'],
+  outputFields: ['text', 'intent', 'channel', 'at'],
   waits: true,
 });
