@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { FlowSchema } from '../../flow/schema';
+import { FlowSchema, PlanSchema, RunStateSchema } from '../../flow';
 
 const KEY_STORAGE = 'switchboard.apiKey';
 
 /** The API key: from `#key=` in the URL (what `npm start` prints), else from local storage. */
 export function loadApiKey(): string | null {
-  const fromHash = new URLSearchParams(window.location.hash.slice(1)).get('key');
-  if (fromHash) {
-    localStorage.setItem(KEY_STORAGE, fromHash);
-    history.replaceState(null, '', window.location.pathname);
-    return fromHash;
+  const hash = window.location.hash;
+  const match = /[#&?]key=([^&]+)/.exec(hash);
+  if (match?.[1]) {
+    const key = decodeURIComponent(match[1]);
+    localStorage.setItem(KEY_STORAGE, key);
+    history.replaceState(null, '', `${window.location.pathname}#/`);
+    return key;
   }
   return localStorage.getItem(KEY_STORAGE);
 }
@@ -19,46 +21,193 @@ export function saveApiKey(key: string | null): void {
   else localStorage.removeItem(KEY_STORAGE);
 }
 
+const IssueSchema = z.object({
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  path: z.array(z.union([z.string(), z.number()])),
+  code: z.string(),
+  message: z.string(),
+});
+
 export const FlowSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
   status: z.enum(['draft', 'published']),
   publishedVersion: z.number().nullable(),
+  revision: z.number(),
   runs: z.number(),
   updatedAt: z.string(),
 });
 export type FlowSummary = z.infer<typeof FlowSummarySchema>;
 
-export const FlowRecordSchema = FlowSummarySchema.extend({ definition: FlowSchema });
+export const FlowRecordSchema = FlowSummarySchema.extend({
+  definition: FlowSchema,
+  issues: z.array(IssueSchema),
+  hasUnpublishedChanges: z.boolean(),
+});
 export type FlowRecord = z.infer<typeof FlowRecordSchema>;
 
-const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const VersionSchema = z.object({ id: z.string(), version: z.number(), checksum: z.string(), publishedAt: z.string() });
+export type FlowVersion = z.infer<typeof VersionSchema>;
+const VersionDetailSchema = VersionSchema.extend({ definition: FlowSchema, plan: PlanSchema });
+
+const ChangeSchema = z.object({ path: z.string(), before: z.unknown(), after: z.unknown() });
+export const DiffSchema = z.object({
+  nodes: z.object({
+    added: z.array(z.object({ id: z.string(), type: z.string() })),
+    removed: z.array(z.object({ id: z.string(), type: z.string() })),
+    changed: z.array(z.object({ id: z.string(), type: z.string(), changes: z.array(ChangeSchema) })),
+  }),
+  edges: z.object({
+    added: z.array(z.object({ source: z.string(), sourceHandle: z.string(), target: z.string() })),
+    removed: z.array(z.object({ source: z.string(), sourceHandle: z.string(), target: z.string() })),
+  }),
+  nameChanged: z.boolean(),
+  identical: z.boolean(),
+});
+export type FlowDiff = z.infer<typeof DiffSchema>;
+
+const PathStepSchema = z.object({
+  nodeId: z.string(),
+  type: z.string(),
+  visit: z.number(),
+  output: z.string().optional(),
+  enteredAt: z.string(),
+  leftAt: z.string().optional(),
+});
+export const SimulationSchema = z.object({
+  status: z.string(),
+  outcome: z.string().nullable(),
+  path: z.array(PathStepSchema),
+  effects: z.array(
+    z.object({ at: z.string(), nodeId: z.string(), kind: z.string(), detail: z.record(z.string(), z.unknown()) }),
+  ),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type Simulation = z.infer<typeof SimulationSchema>;
+
+export const RunSchema = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  flowId: z.string(),
+  flowVersionId: z.string().nullable(),
+  contactId: z.string(),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;
+const RunDetailSchema = z.object({
+  run: RunSchema,
+  state: RunStateSchema.nullable(),
+  actions: z.array(
+    z.object({
+      kind: z.string(),
+      status: z.string(),
+      request: z.unknown(),
+      response: z.unknown(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+const FunnelSchema = z.object({
+  version: z.number(),
+  runs: z.record(z.string(), z.number()),
+  nodes: z.record(z.string(), z.object({ through: z.number(), at: z.number() })),
+  sampledRunning: z.number(),
+});
+export type Funnel = z.infer<typeof FunnelSchema>;
+
+const ErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details?: unknown,
   ) {
     super(message);
   }
 }
 
-async function request<T>(apiKey: string, path: string, schema: z.ZodType<T>): Promise<T> {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${apiKey}` } });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const parsed = ErrorSchema.safeParse(body);
-    throw new ApiError(
-      res.status,
-      parsed.success ? parsed.data.error.code : 'http_error',
-      parsed.success ? parsed.data.error.message : res.statusText,
-    );
+/** A typed client of the API, bound to one key. Every response is parsed, never cast. */
+export function createApi(apiKey: string) {
+  async function request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    const res = await fetch(path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    if (!res.ok) {
+      const parsed = ErrorSchema.safeParse(json);
+      throw new ApiError(
+        res.status,
+        parsed.success ? parsed.data.error.code : 'http_error',
+        parsed.success ? parsed.data.error.message : res.statusText,
+        parsed.success ? parsed.data.error.details : undefined,
+      );
+    }
+    return schema.parse(json);
   }
-  return schema.parse(body);
+  const id = encodeURIComponent;
+  return {
+    listFlows: (search = '') =>
+      request(
+        'GET',
+        `/v1/flows?limit=200${search ? `&search=${id(search)}` : ''}`,
+        z.object({ items: z.array(FlowSummarySchema) }),
+      ),
+    getFlow: (flowId: string) => request('GET', `/v1/flows/${id(flowId)}`, FlowRecordSchema),
+    createFlow: (name: string, definition?: unknown) =>
+      request('POST', '/v1/flows', FlowRecordSchema, { name, definition }),
+    saveFlow: (flowId: string, body: { name: string; definition: unknown; revision: number }) =>
+      request('PUT', `/v1/flows/${id(flowId)}`, FlowRecordSchema, body),
+    deleteFlow: (flowId: string) => request('DELETE', `/v1/flows/${id(flowId)}`, z.null()),
+    publish: (flowId: string) =>
+      request('POST', `/v1/flows/${id(flowId)}/publish`, VersionSchema.extend({ flowId: z.string() })),
+    versions: (flowId: string) =>
+      request('GET', `/v1/flows/${id(flowId)}/versions`, z.object({ items: z.array(VersionSchema) })),
+    version: (flowId: string, version: number) =>
+      request('GET', `/v1/flows/${id(flowId)}/versions/${version}`, VersionDetailSchema),
+    diff: (flowId: string, from: number | 'draft', to: number | 'draft' = 'draft') =>
+      request('GET', `/v1/flows/${id(flowId)}/diff?from=${from}&to=${to}`, DiffSchema),
+    simulate: (definition: unknown, script: unknown) =>
+      request('POST', '/v1/flows/simulate', SimulationSchema, { definition, script }),
+    funnel: (flowId: string, version: number) =>
+      request('GET', `/v1/flows/${id(flowId)}/versions/${version}/funnel`, FunnelSchema),
+    listContacts: (search = '') =>
+      request(
+        'GET',
+        `/v1/contacts?limit=50${search ? `&search=${id(search)}` : ''}`,
+        z.object({
+          items: z.array(
+            z.object({
+              id: z.string(),
+              firstName: z.string().nullable(),
+              lastName: z.string().nullable(),
+              phone: z.string().nullable(),
+            }),
+          ),
+        }),
+      ),
+    listRuns: (flowId: string) =>
+      request('GET', `/v1/runs?flowId=${id(flowId)}&limit=50`, z.object({ items: z.array(RunSchema) })),
+    getRun: (runId: string) => request('GET', `/v1/runs/${id(runId)}`, RunDetailSchema),
+    startRun: (flowId: string, contactId: string) => request('POST', '/v1/runs', RunSchema, { flowId, contactId }),
+    signalRun: (runId: string, body: unknown) =>
+      request('POST', `/v1/runs/${id(runId)}/signal`, z.object({ accepted: z.literal(true) }), body),
+  };
 }
-
-export const api = {
-  listFlows: (key: string) => request(key, '/v1/flows', z.object({ items: z.array(FlowSummarySchema) })),
-  getFlow: (key: string, id: string) => request(key, `/v1/flows/${encodeURIComponent(id)}`, FlowRecordSchema),
-};
+export type Api = ReturnType<typeof createApi>;

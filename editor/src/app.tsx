@@ -1,15 +1,14 @@
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from '@xyflow/react';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, type FlowRecord, type FlowSummary, loadApiKey, saveApiKey } from './api-client';
-import { flowToCanvas } from './flow-to-canvas';
-import { StepNode } from './step-node';
-
-// Module scope, so React Flow does not see a new object on every render.
-const nodeTypes = { step: StepNode };
+import { type FormEvent, useMemo, useState } from 'react';
+import { createApi, loadApiKey, saveApiKey } from './api-client';
+import { FlowEditor } from './flow-editor';
+import { FlowsList } from './flows-list';
+import { useRoute } from './router';
 
 export function App() {
   const [apiKey, setApiKey] = useState<string | null>(() => loadApiKey());
-  if (!apiKey) {
+  const api = useMemo(() => (apiKey ? createApi(apiKey) : null), [apiKey]);
+  const route = useRoute();
+  if (!api) {
     return (
       <SignIn
         onSignIn={(key) => {
@@ -20,13 +19,27 @@ export function App() {
     );
   }
   return (
-    <FlowsScreen
-      apiKey={apiKey}
-      onSignOut={() => {
-        saveApiKey(null);
-        setApiKey(null);
-      }}
-    />
+    <div className="shell">
+      <header className="topbar">
+        <a href="#/" className="brand">
+          Switchboard
+        </a>
+        <button
+          type="button"
+          onClick={() => {
+            saveApiKey(null);
+            setApiKey(null);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      {route.page === 'flow' ? (
+        <FlowEditor key={`${route.flowId}:${route.runId ?? ''}`} api={api} flowId={route.flowId} runId={route.runId} />
+      ) : (
+        <FlowsList api={api} />
+      )}
+    </div>
   );
 }
 
@@ -48,86 +61,11 @@ function SignIn({ onSignIn }: { onSignIn: (key: string) => void }) {
           placeholder="sbk_…"
           autoComplete="off"
         />
-        <button type="submit">Sign in</button>
+        <button type="submit" className="primary">
+          Sign in
+        </button>
         <p className="hint">`npm start` prints the demo tenant's key.</p>
       </form>
     </main>
-  );
-}
-
-function FlowsScreen({ apiKey, onSignOut }: { apiKey: string; onSignOut: () => void }) {
-  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
-  const [flow, setFlow] = useState<FlowRecord | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!selected) return;
-    api
-      .getFlow(apiKey, selected)
-      .then(setFlow)
-      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, [apiKey, selected]);
-
-  useEffect(() => {
-    api
-      .listFlows(apiKey)
-      .then(({ items }) => {
-        setFlows(items);
-        setSelected((s) => s ?? items[0]?.id ?? null);
-      })
-      .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) onSignOut();
-        else setError(err instanceof Error ? err.message : String(err));
-      });
-  }, [apiKey, onSignOut]);
-
-  return (
-    <div className="shell">
-      <header>
-        <strong>Switchboard</strong>
-        <button type="button" onClick={onSignOut}>
-          Sign out
-        </button>
-      </header>
-      <aside aria-label="Flows">
-        <h2>Flows</h2>
-        {error && <p role="alert">{error}</p>}
-        {flows === null && !error && <p>Loading…</p>}
-        <ul>
-          {flows?.map((f) => (
-            <li key={f.id}>
-              <button type="button" aria-current={f.id === selected} onClick={() => setSelected(f.id)}>
-                {f.name}
-                <span className="flow-status">{f.status === 'published' ? `v${f.publishedVersion}` : 'draft'}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
-      <main className="canvas">
-        {flow && flow.id === selected ? <Canvas flow={flow} /> : <p className="empty">No flow selected.</p>}
-      </main>
-    </div>
-  );
-}
-
-function Canvas({ flow }: { flow: FlowRecord }) {
-  const { nodes, edges } = useMemo(() => flowToCanvas(flow.definition), [flow]);
-  return (
-    <ReactFlowProvider>
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        fitView
-        nodesDraggable={false}
-        aria-label={flow.name}
-      >
-        <Background />
-        <MiniMap />
-        <Controls />
-      </ReactFlow>
-    </ReactFlowProvider>
   );
 }

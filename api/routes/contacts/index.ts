@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toJson } from '../../../prisma/json';
 import { notFound } from '../../errors';
+import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
 
@@ -25,6 +26,8 @@ export const ContactSchema = ContactInputSchema.extend({
   phone: z.string().nullable(),
   email: z.string().nullable(),
   timeZone: z.string().nullable(),
+  leadStatus: z.string().nullable(),
+  score: z.number().int(),
   createdAt: z.date(),
   updatedAt: z.date(),
 }).meta({ id: 'Contact' });
@@ -38,6 +41,8 @@ function toContact(row: {
   phone: string | null;
   email: string | null;
   timeZone: string | null;
+  leadStatus: string | null;
+  score: number;
   tags: string[];
   fields: unknown;
   createdAt: Date;
@@ -62,6 +67,43 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
         data: { ...request.body, fields: toJson(request.body.fields), tenantId: requirePrincipal(request).tenantId },
       });
       return reply.status(201).send(toContact(row));
+    },
+  );
+
+  app.get(
+    '/contacts',
+    {
+      schema: {
+        tags: ['contacts'],
+        summary: 'List contacts, newest first',
+        querystring: PageQuerySchema.extend({ search: z.string().max(200).optional() }),
+        response: {
+          200: z.object({ items: z.array(ContactSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, search } = request.query;
+      const rows = await request.tenantDb.contact.findMany({
+        where: {
+          ...(search
+            ? {
+                OR: [
+                  { firstName: { contains: search, mode: 'insensitive' as const } },
+                  { lastName: { contains: search, mode: 'insensitive' as const } },
+                  { email: { contains: search, mode: 'insensitive' as const } },
+                  { phone: { contains: search } },
+                ],
+              }
+            : {}),
+          ...afterCursor('createdAt', cursor),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const result = page(rows, limit, (r) => r.createdAt);
+      return { items: result.items.map(toContact), nextCursor: result.nextCursor };
     },
   );
 

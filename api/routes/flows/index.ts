@@ -6,6 +6,7 @@ import {
   type Flow,
   FlowSchema,
   PlanSchema,
+  type RunState,
   SimulationScriptSchema,
   simulate,
   validateFlow,
@@ -392,6 +393,68 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
         definitionAt(request.tenantDb, flow, request.query.to),
       ]);
       return { from: request.query.from, to: request.query.to, ...diffFlows(from, to) };
+    },
+  );
+
+  app.get(
+    '/flows/:id/versions/:version/funnel',
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Journeys through and at each node of a version',
+        description:
+          '`through`: finished runs that entered the node, plus running runs that passed it; `at`: running runs waiting there now. Running runs are read live from their workflows (at most 200, newest first; `sampledRunning` says how many).',
+        params: IdParamsSchema.extend({ version: z.coerce.number().int().positive() }),
+        response: {
+          200: z.object({
+            version: z.number().int(),
+            runs: z.record(z.string(), z.number().int()),
+            nodes: z.record(z.string(), z.object({ through: z.number().int(), at: z.number().int() })),
+            sampledRunning: z.number().int(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const db = request.tenantDb;
+      const flow = await loadFlow(db, request.params.id);
+      const v = await db.flowVersion.findFirst({ where: { flowId: flow.id, version: request.params.version } });
+      if (!v) throw notFound(`version ${request.params.version}`);
+      const nodes: Record<string, { through: number; at: number }> = {};
+      const bump = (id: string, key: 'through' | 'at') => {
+        nodes[id] ??= { through: 0, at: 0 };
+        nodes[id][key]++;
+      };
+      const byStatus = await db.run.groupBy({ by: ['status'], where: { flowVersionId: v.id }, _count: { _all: true } });
+      const finished = await db.run.findMany({
+        where: { flowVersionId: v.id, finishedAt: { not: null } },
+        select: { visits: true },
+      });
+      for (const r of finished) {
+        const visits = z.record(z.string(), z.number()).safeParse(r.visits ?? {});
+        if (visits.success) for (const id of Object.keys(visits.data)) bump(id, 'through');
+      }
+      const running = await db.run.findMany({
+        where: { flowVersionId: v.id, finishedAt: null },
+        orderBy: { startedAt: 'desc' },
+        take: 200,
+        select: { workflowId: true },
+      });
+      const states = await Promise.allSettled(
+        running.map((r) => app.temporal.workflow.getHandle(r.workflowId).query<RunState>('state')),
+      );
+      for (const s of states) {
+        if (s.status !== 'fulfilled') continue;
+        for (const id of Object.keys(s.value.visits)) bump(id, 'through');
+        if (s.value.currentNodeId) bump(s.value.currentNodeId, 'at');
+      }
+      return {
+        version: v.version,
+        runs: Object.fromEntries(byStatus.map((g) => [g.status, g._count._all])),
+        nodes,
+        sampledRunning: running.length,
+      };
     },
   );
 
