@@ -3,12 +3,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generateApiKey, parseApiKey, secretMatches } from '../api/api-keys';
-import { compileFlow, type Flow, FlowSchema } from '../flow';
+import { compileFlow, type Flow } from '../flow';
+import { flowTemplates } from '../flow/templates';
 import type { Db } from '../prisma/client';
 import { toJson } from '../prisma/json';
-
-/** The golden flows double as the demo tenant's starting flows. */
-const DEMO_GOLDENS = ['lead-qualification', 'appointment-confirmation', 'support-bot', 're-engagement'];
 
 export const demoFlow: Flow = {
   name: 'Welcome message',
@@ -30,13 +28,6 @@ export const demoFlow: Flow = {
     { id: 'welcome-bounced', source: 'welcome', sourceHandle: 'failed', target: 'bounced' },
   ],
 };
-
-function goldenFlows(): Flow[] {
-  return DEMO_GOLDENS.map((name) => {
-    const file = new URL(`../tests/fixtures/flows/${name}.json`, import.meta.url);
-    return FlowSchema.parse((JSON.parse(readFileSync(file, 'utf8')) as { flow: unknown }).flow);
-  });
-}
 
 /** Creates the flow with its draft and first published version, unless one of that name exists. */
 async function ensurePublishedFlow(db: Db, tenantId: string, definition: Flow) {
@@ -100,6 +91,6 @@ export async function seedDemo(db: Db, dataDir: string) {
     },
   });
   const flow = await ensurePublishedFlow(db, tenant.id, demoFlow);
-  for (const golden of goldenFlows()) await ensurePublishedFlow(db, tenant.id, golden);
+  for (const template of flowTemplates) await ensurePublishedFlow(db, tenant.id, template.flow);
   return { tenant, token, contact, flow };
 }

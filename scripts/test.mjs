@@ -12,6 +12,8 @@ ensurePrismaClient(log);
 const { root } = await import('./lib/infra.mjs');
 const { ensureTemporalBinaries } = await import('./temporal-binaries.mjs');
 ensureTemporalBinaries();
+const { ensureChromium } = await import('./lib/chromium.mjs');
+ensureChromium(log);
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const args = process.argv.slice(2);

@@ -201,7 +201,7 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
       state.outcome = 'cancelled';
       state.finishedAt = new Date(Date.now()).toISOString();
       await CancellationScope.nonCancellable(() =>
-        recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled' }),
+        recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled', visits: state.visits }),
       );
       throw err;
     }
@@ -224,6 +224,7 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
     runId: input.runId,
     status: finalStatus,
     outcome: state.outcome,
+    visits: state.visits,
   });
   return state;
 }

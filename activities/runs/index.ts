@@ -6,6 +6,7 @@ export const RecordRunFinishedInputSchema = z.object({
   runId: z.string(),
   status: z.enum(['completed', 'failed', 'cancelled']),
   outcome: z.string().nullable().optional(),
+  visits: z.record(z.string(), z.number().int()).optional(),
 });
 
 export function createRunActivities({ db }: { db: Db }) {
@@ -17,7 +18,12 @@ export function createRunActivities({ db }: { db: Db }) {
       if (!/^[0-9a-f-]{36}$/i.test(input.runId)) return;
       await db.run.updateMany({
         where: { id: input.runId, tenantId: input.tenantId, finishedAt: null },
-        data: { status: input.status, outcome: input.outcome ?? null, finishedAt: new Date() },
+        data: {
+          status: input.status,
+          outcome: input.outcome ?? null,
+          finishedAt: new Date(),
+          ...(input.visits ? { visits: input.visits } : {}),
+        },
       });
     },
   };

@@ -13,7 +13,7 @@ export function Problems() {
       </p>
     );
   return (
-    <section className="problems" aria-label="Problems">
+    <section className="panel problems" aria-label="Problems">
       <h3>
         {issues.length} problem{issues.length === 1 ? '' : 's'}
       </h3>

@@ -1,0 +1,78 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { build } from 'vite';
+import { createTestDatabase, type TestDatabase } from './db';
+import { seedTenant } from './fixtures';
+import { freePort, type Proc, repoRoot, startProcess, tsxBin, waitFor } from './processes';
+import { createDevServerEnv } from './temporal';
+
+export interface Product {
+  baseUrl: string;
+  token: string;
+  contactId: string;
+  database: TestDatabase;
+  env: TestWorkflowEnvironment;
+  api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; json: unknown }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as `npm start` runs it, for browser tests: a Temporal dev server, a PostgreSQL
+ * database, the worker and API processes, the editor built and served by the API, and a tenant.
+ */
+export async function startProduct(): Promise<Product> {
+  const editorDist = mkdtempSync(join(tmpdir(), 'sb-editor-'));
+  const [env, database] = await Promise.all([
+    createDevServerEnv(),
+    createTestDatabase(),
+    build({
+      configFile: `${repoRoot}editor/vite.config.ts`,
+      logLevel: 'warn',
+      build: { outDir: editorDist, emptyOutDir: true },
+    }),
+  ]).then(([e, d]) => [e, d] as const);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: 'switchboard-browser',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    EDITOR_DIST: editorDist,
+  };
+  const procs: Proc[] = [
+    startProcess(tsxBin, ['worker/main.ts'], config),
+    startProcess(tsxBin, ['api/server.ts'], config),
+  ];
+  await waitFor(async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 'the API', 60_000);
+  await waitFor(async () => (procs[0]?.output().includes('worker polling') ? true : undefined), 'the worker', 60_000);
+  const seeded = await seedTenant(database.db, `browser-${port}`);
+  const api = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${seeded.token}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  };
+  return {
+    baseUrl,
+    token: seeded.token,
+    contactId: seeded.contact.id,
+    database,
+    env,
+    api,
+    async stop() {
+      for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+      await Promise.all(procs.map((p) => p.exited));
+      await env.teardown();
+      await database.drop();
+    },
+  };
+}
