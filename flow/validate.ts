@@ -13,14 +13,19 @@ export interface FlowIssue {
 
 export type ValidationResult = { ok: true; flow: Flow; issues: [] } | { ok: false; flow?: Flow; issues: FlowIssue[] };
 
-/** Param fields that hold templates, checked for well-formed expressions. */
-const TEMPLATE_FIELDS: Record<string, string[]> = {
-  'send-message': ['text', 'subject'],
-  'place-call': ['firstMessage', 'voicemailMessage'],
-  'ai-reply': ['question'],
-  handoff: ['note'],
-  'http-request': ['url'],
-};
+/** Every string inside a params value, with its path (bounded depth and count). */
+function stringsIn(
+  value: unknown,
+  path: (string | number)[] = [],
+  out: { path: (string | number)[]; text: string }[] = [],
+) {
+  if (out.length > 2000 || path.length > 12) return out;
+  if (typeof value === 'string') out.push({ path, text: value });
+  else if (Array.isArray(value)) value.forEach((v, i) => stringsIn(v, [...path, i], out));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) stringsIn(v, [...path, k], out);
+  return out;
+}
 
 const toPath = (p: PropertyKey) => (typeof p === 'symbol' ? String(p) : p);
 
@@ -100,25 +105,24 @@ function validateUnsafe(input: unknown): ValidationResult {
       continue;
     }
     outputs.set(node.id, outputsOf(descriptor, params.data));
-    for (const field of TEMPLATE_FIELDS[node.type] ?? []) {
-      const value = (params.data as Record<string, unknown>)[field];
-      if (typeof value !== 'string') continue;
-      for (const problem of checkTemplate(value)) {
-        issues.push({
-          nodeId: node.id,
-          path: ['nodes', index, 'params', field],
-          code: 'invalid_expression',
-          message: problem,
-        });
+    // Every text in the params may hold expressions (messages, rule values, headers, bodies,
+    // call scripts, contact fields to set): check them all, and the node ids they read.
+    for (const { path, text } of stringsIn(params.data)) {
+      const where = ['nodes', index, 'params', ...path];
+      for (const problem of checkTemplate(text)) {
+        issues.push({ nodeId: node.id, path: where, code: 'invalid_expression', message: problem });
       }
-      for (const p of templatePaths(value)) {
+      const refs = [...templatePaths(text)];
+      // A branch condition's `field` is a bare path rather than a template.
+      if (node.type === 'branch' && path[path.length - 1] === 'field') refs.push(text);
+      for (const p of refs) {
         const [root, ref] = p.split('.');
         if (root === 'nodes' && ref && !flow.nodes.some((n) => n.id === ref)) {
           issues.push({
             nodeId: node.id,
-            path: ['nodes', index, 'params', field],
+            path: where,
             code: 'unknown_node_reference',
-            message: `{{${p}}} refers to node "${ref}", which does not exist`,
+            message: `${p.includes('{{') ? p : `{{${p}}}`} refers to node "${ref}", which does not exist`,
           });
         }
       }
@@ -138,8 +142,18 @@ function validateUnsafe(input: unknown): ValidationResult {
 
   const successors = new Map<string, string[]>();
   const usedOutputs = new Set<string>();
+  const edgeIds = new Set<string>();
   for (const [index, edge] of flow.edges.entries()) {
     let ok = true;
+    if (edgeIds.has(edge.id)) {
+      issues.push({
+        edgeId: edge.id,
+        path: ['edges', index, 'id'],
+        code: 'duplicate_edge',
+        message: `edge id "${edge.id}" is used twice`,
+      });
+    }
+    edgeIds.add(edge.id);
     if (!nodeIndex.has(edge.source)) {
       issues.push({
         edgeId: edge.id,

@@ -630,3 +630,70 @@ describe('validateFlow: size', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('expressions anywhere in params', () => {
+  it('checks expressions in branch rules, contact updates, headers and call scripts, and their node references', () => {
+    const flow = {
+      name: 'refs',
+      nodes: [
+        { id: 'start', type: 'trigger', params: { source: 'api' } },
+        {
+          id: 'b',
+          type: 'branch',
+          params: {
+            rules: [
+              {
+                id: 'r',
+                conditions: [{ field: 'nodes.ghost.output.intent', operator: 'eq', value: '{{vars.x | shout}}' }],
+              },
+            ],
+          },
+        },
+        { id: 'u', type: 'update-contact', params: { set: { seen: '{{nodes.phantom.output.text}}' } } },
+        { id: 'h', type: 'http-request', params: { url: 'https://x.test', headers: { 'x-who': '{{contact.}}' } } },
+        { id: 'c', type: 'place-call', params: { firstMessage: 'Hi', script: ['{{nodes.nobody.output.x}}'] } },
+        { id: 'end', type: 'end', params: {} },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'b' },
+        { id: 'e2', source: 'b', sourceHandle: 'r', target: 'u' },
+        { id: 'e3', source: 'b', sourceHandle: 'else', target: 'end' },
+        { id: 'e4', source: 'u', sourceHandle: 'next', target: 'h' },
+        { id: 'e5', source: 'h', sourceHandle: 'ok', target: 'c' },
+        { id: 'e6', source: 'h', sourceHandle: 'error', target: 'end' },
+        ...['answered', 'voicemail', 'no-answer', 'busy', 'failed'].map((o) => ({
+          id: `c-${o}`,
+          source: 'c',
+          sourceHandle: o,
+          target: 'end',
+        })),
+      ],
+    };
+    const issues = validateFlow(flow).issues.map((i) => [i.nodeId, i.code, i.path.slice(3).join('.')]);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        ['b', 'unknown_node_reference', 'rules.0.conditions.0.field'],
+        ['b', 'invalid_expression', 'rules.0.conditions.0.value'],
+        ['u', 'unknown_node_reference', 'set.seen'],
+        ['h', 'invalid_expression', 'headers.x-who'],
+        ['c', 'unknown_node_reference', 'script.0'],
+      ]),
+    );
+  });
+
+  it('reports an edge id used twice', () => {
+    const flow = {
+      name: 'dup',
+      nodes: [
+        { id: 'start', type: 'trigger', params: { source: 'api' } },
+        { id: 'end', type: 'end', params: {} },
+        { id: 'end2', type: 'end', params: {} },
+      ],
+      edges: [
+        { id: 'e', source: 'start', sourceHandle: 'next', target: 'end' },
+        { id: 'e', source: 'start', sourceHandle: 'next', target: 'end2' },
+      ],
+    };
+    expect(validateFlow(flow).issues.map((i) => i.code)).toContain('duplicate_edge');
+  });
+});
