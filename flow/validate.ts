@@ -21,8 +21,9 @@ function stringsIn(
 ) {
   if (out.length > 2000 || path.length > 12) return out;
   if (typeof value === 'string') out.push({ path, text: value });
-  else if (Array.isArray(value)) value.forEach((v, i) => stringsIn(v, [...path, i], out));
-  else if (value && typeof value === 'object')
+  else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) stringsIn(v, [...path, i], out);
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value)) stringsIn(v, [...path, k], out);
   return out;
 }
