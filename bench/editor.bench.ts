@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { createDb } from '../prisma/client';
 import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
 import { applyMigrations } from '../scripts/lib/migrate.mjs';
 import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
+import { launchBrowser } from '../tests/helpers/browser';
 import { seedTenant } from '../tests/helpers/fixtures';
 import { chainFlow } from './lib/flows';
 
@@ -69,18 +69,7 @@ const create = async (n: number) => {
 const small = await create(10);
 const big = await create(300);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${base}/#key=${seeded.token}`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SimulationScript, simulate } from '../../flow';
+import { nodeDescriptors, type SimulationScript, simulate } from '../../flow';
 import { bundleWorkflows } from '../../worker/bundle';
 import type { RunFlowInput } from '../../workflows/run-flow';
 import { loadGoldenFlows } from '../helpers/golden';
@@ -26,23 +26,7 @@ it('the golden flows cover every node type', () => {
       .flatMap((g) => [g.plan, ...Object.values(g.childPlans)])
       .flatMap((p) => Object.values(p.nodes).map((n) => n.type)),
   );
-  expect([...types].sort()).toEqual(
-    [
-      'ai-reply',
-      'branch',
-      'delay',
-      'end',
-      'handoff',
-      'http-request',
-      'place-call',
-      'send-message',
-      'split',
-      'start-flow',
-      'trigger',
-      'update-contact',
-      'wait-for-reply',
-    ].sort(),
-  );
+  expect([...types].sort()).toEqual(nodeDescriptors.map((d) => d.type).sort());
 });
 
 for (const golden of goldens) {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunState } from '../../flow';
+import { nodeDescriptors, type RunState } from '../../flow';
 import { listHistoryFixtures } from '../../scripts/lib/histories';
 import { bundleWorkflows } from '../../worker/bundle';
 import { repoRoot, startProcess, tsxBin } from '../helpers/processes';
@@ -26,23 +26,7 @@ describe('replay corpus', () => {
       const state = defaultPayloadConverter.fromPayload<RunState>(payload);
       for (const step of state.path) executed.add(step.type);
     }
-    expect([...executed].sort()).toEqual(
-      [
-        'ai-reply',
-        'branch',
-        'delay',
-        'end',
-        'handoff',
-        'http-request',
-        'place-call',
-        'send-message',
-        'split',
-        'start-flow',
-        'trigger',
-        'update-contact',
-        'wait-for-reply',
-      ].sort(),
-    );
+    expect([...executed].sort()).toEqual(nodeDescriptors.map((d) => d.type).sort());
   });
 
   it('replays every recorded history against the current workflow code', async () => {

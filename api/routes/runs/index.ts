@@ -59,27 +59,8 @@ export const RunSignalSchema = z.discriminatedUnion('type', [
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
 
 type RunRow = z.infer<typeof RunSchema>;
-const pickRun = ({
-  id,
-  workflowId,
-  flowId,
-  flowVersionId,
-  contactId,
-  status,
-  outcome,
-  startedAt,
-  finishedAt,
-}: RunRow) => ({
-  id,
-  workflowId,
-  flowId,
-  flowVersionId,
-  contactId,
-  status,
-  outcome,
-  startedAt,
-  finishedAt,
-});
+/** The public fields of a run row (the zod response schema drops the rest). */
+const pickRun = (row: RunRow): RunRow => RunSchema.parse(row);
 
 async function loadRun(db: TenantDb, id: string) {
   const run = await db.run.findUnique({ where: { id } });
