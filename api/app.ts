@@ -13,7 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Db } from '../prisma/client';
 import { registerErrorHandling } from './errors';
-import { authPlugin } from './plugins/auth';
+import { authPlugin, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
 import { temporalPlugin } from './plugins/temporal';
 import { contactRoutes } from './routes/contacts';
@@ -23,6 +23,10 @@ import { runRoutes } from './routes/runs';
 
 export interface BuildAppOptions {
   db: Db;
+  /** Signs user access tokens (HS256). */
+  jwtSecret: string;
+  /** Seals secrets at rest (see api/crypto/secrets.ts), newest first. */
+  encryptionKeys: string[];
   temporal: Client;
   taskQueue: string;
   logLevel?: string;
@@ -61,12 +65,15 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(dbPlugin, { db: opts.db });
   await app.register(temporalPlugin, { client: opts.temporal, taskQueue: opts.taskQueue });
-  await app.register(authPlugin);
+  await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
 
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
+      requireDeclaredPermissions(v1);
       v1.addHook('onRequest', v1.authenticate);
+      v1.addHook('preHandler', v1.authorize);
+      // Resource routes: one plugin per resource.
       await v1.register(contactRoutes);
       await v1.register(flowRoutes);
       await v1.register(runRoutes);

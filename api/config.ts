@@ -14,5 +14,17 @@ export const ApiConfigSchema = TemporalConfigSchema.extend({
     .int()
     .positive()
     .default(6 * 1024 * 1024),
+  /** Signs user access tokens; at least 32 characters. */
+  SWITCHBOARD_JWT_SECRET: z.string().min(32, 'SWITCHBOARD_JWT_SECRET must be at least 32 characters'),
+  /** Comma-separated base64 32-byte keys, newest first (rotation: prepend a new one). */
+  SWITCHBOARD_ENCRYPTION_KEYS: z
+    .string()
+    .min(1)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
 });
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;

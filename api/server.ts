@@ -12,6 +12,8 @@ const app = await buildApp({
   db,
   temporal,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
+  jwtSecret: config.SWITCHBOARD_JWT_SECRET,
+  encryptionKeys: config.SWITCHBOARD_ENCRYPTION_KEYS,
   logLevel: config.LOG_LEVEL,
   bodyLimit: config.BODY_LIMIT_BYTES,
   ...(config.EDITOR_DIST ? { editorDist: config.EDITOR_DIST } : {}),

@@ -16,6 +16,7 @@ ensurePrismaClient(log);
 const { adminDatabaseUrl, dataDir, ensureTemporalDevServer, ports, root } = await import('./lib/infra.mjs');
 const { applyMigrations, ensureDatabase } = await import('./lib/migrate.mjs');
 const { portIsOpen, withDatabase } = await import('./lib/postgres.mjs');
+const { devSecrets } = await import('./lib/dev-secrets.mjs');
 
 const cleanups = [];
 const children = [];
@@ -72,8 +73,11 @@ try {
   const temporal = await ensureTemporalDevServer({ log: (l) => process.env.DEBUG && log(l) });
   cleanups.push(temporal.stop);
 
+  const secrets = devSecrets(dataDir);
   const env = {
     ...process.env,
+    SWITCHBOARD_JWT_SECRET: process.env.SWITCHBOARD_JWT_SECRET ?? secrets.jwtSecret,
+    SWITCHBOARD_ENCRYPTION_KEYS: process.env.SWITCHBOARD_ENCRYPTION_KEYS ?? secrets.encryptionKey,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     SWITCHBOARD_DATA_DIR: dataDir,

@@ -1,24 +1,42 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { toJson } from '../../prisma/json';
 import { parseApiKey, secretMatches } from '../api-keys';
+import { verifyAccessToken } from '../auth/tokens';
 import { AppError } from '../errors';
+import { expandPermissions, isBuiltInRole, type Permission, ROLE_PERMISSIONS } from '../permissions';
 import { forTenant, type TenantDb } from '../tenant-scope';
 
 export interface Principal {
-  kind: 'api_key';
+  kind: 'user' | 'api_key';
   tenantId: string;
-  apiKeyId: string;
-  scopes: string[];
+  userId?: string;
+  sessionId?: string;
+  apiKeyId?: string;
+  role?: string;
+  permissions: ReadonlySet<Permission>;
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The permission a /v1 route needs. Every /v1 route declares one, or says it is public. */
+    permission?: Permission;
+    public?: boolean;
+  }
   interface FastifyRequest {
     principal: Principal | null;
     /** The tenant-scoped client. Only set on authenticated routes. */
     tenantDb: TenantDb;
+    /** Records a sensitive action in the tenant's audit log, attributed to the principal. */
+    audit(
+      action: string,
+      entry?: { targetType?: string; targetId?: string; details?: unknown; tenantId?: string },
+    ): Promise<void>;
   }
   interface FastifyInstance {
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    jwtSecret: string;
   }
 }
 
@@ -31,32 +49,111 @@ function bearer(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key.trim() : undefined;
 }
 
+/** The permissions a member's role grants (built-in, or a tenant's custom role). */
+export async function rolePermissions(
+  app: FastifyInstance,
+  tenantId: string,
+  role: string,
+): Promise<ReadonlySet<Permission>> {
+  if (isBuiltInRole(role)) return new Set(ROLE_PERMISSIONS[role]);
+  if (role.startsWith('custom:')) {
+    const custom = await app.db.customRole.findFirst({ where: { id: role.slice('custom:'.length), tenantId } });
+    if (custom) return expandPermissions(custom.permissions);
+  }
+  return new Set();
+}
+
+async function apiKeyPrincipal(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
+  const parsed = parseApiKey(token);
+  if (!parsed) throw new AppError(401, 'unauthorized', 'malformed API key');
+  const key = await app.db.apiKey.findUnique({ where: { prefix: parsed.prefix } });
+  if (!key || key.revokedAt || !secretMatches(parsed.secret, key.hash)) {
+    throw new AppError(401, 'unauthorized', 'invalid or revoked API key');
+  }
+  if (key.expiresAt && key.expiresAt.getTime() <= Date.now())
+    throw new AppError(401, 'unauthorized', 'the API key has expired');
+  const now = Date.now();
+  if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Best effort and coarse, so authentication never waits on a write per request.
+    app.db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } }).catch((err: unknown) => {
+      request.log.warn({ err }, 'could not record API key use');
+    });
+  }
+  return { kind: 'api_key', tenantId: key.tenantId, apiKeyId: key.id, permissions: expandPermissions(key.scopes) };
+}
+
+async function userPrincipal(app: FastifyInstance, token: string): Promise<Principal> {
+  const claims = verifyAccessToken(app.jwtSecret, token);
+  if (!claims) throw new AppError(401, 'unauthorized', 'invalid or expired access token: refresh it or sign in again');
+  const [membership, session] = await Promise.all([
+    app.db.membership.findUnique({ where: { tenantId_userId: { tenantId: claims.tid, userId: claims.sub } } }),
+    app.db.session.findUnique({ where: { id: claims.sid } }),
+  ]);
+  // A revoked session (logout, "sign out everywhere", reuse detected) ends its access tokens too.
+  if (!session || session.revokedAt || session.userId !== claims.sub)
+    throw new AppError(401, 'unauthorized', 'the session has ended');
+  if (!membership) throw new AppError(401, 'unauthorized', 'you are no longer a member of this tenant');
+  return {
+    kind: 'user',
+    tenantId: claims.tid,
+    userId: claims.sub,
+    sessionId: claims.sid,
+    role: membership.role,
+    permissions: await rolePermissions(app, claims.tid, membership.role),
+  };
+}
+
 /**
- * API-key authentication. A valid key makes the request a tenant principal; every data access
- * after that goes through `request.tenantDb`, scoped to the key's tenant.
+ * Authentication (API keys `sbk_…` or user access tokens), authorization (the route's declared
+ * permission against the principal's), and the audit log. Every data access after that goes through
+ * `request.tenantDb`, scoped to the principal's tenant.
  */
-export const authPlugin = fp(
-  async (app) => {
+export const authPlugin = fp<{ jwtSecret: string }>(
+  async (app, { jwtSecret }) => {
+    app.decorate('jwtSecret', jwtSecret);
     app.decorateRequest('principal', null);
     app.decorateRequest('tenantDb', null as unknown as TenantDb);
+    app.decorateRequest('audit', async function audit(this: FastifyRequest, action, entry = {}) {
+      const p = this.principal;
+      const tenantId = entry.tenantId ?? p?.tenantId;
+      if (!tenantId) return;
+      await app.db.auditLog.create({
+        data: {
+          tenantId,
+          actorType: p?.kind ?? 'system',
+          actorId: p?.userId ?? p?.apiKeyId ?? null,
+          action,
+          targetType: entry.targetType ?? null,
+          targetId: entry.targetId ?? null,
+          ip: this.ip,
+          details: toJson(entry.details ?? {}),
+        },
+      });
+    });
+
     app.decorate('authenticate', async (request: FastifyRequest) => {
+      if (request.routeOptions.config.public) return;
       const token = bearer(request);
-      if (!token) throw new AppError(401, 'unauthorized', 'missing API key: send "Authorization: Bearer <key>"');
-      const parsed = parseApiKey(token);
-      if (!parsed) throw new AppError(401, 'unauthorized', 'malformed API key');
-      const key = await app.db.apiKey.findUnique({ where: { prefix: parsed.prefix } });
-      if (!key || key.revokedAt || !secretMatches(parsed.secret, key.hash)) {
-        throw new AppError(401, 'unauthorized', 'invalid or revoked API key');
+      if (!token)
+        throw new AppError(
+          401,
+          'unauthorized',
+          'missing credentials: send "Authorization: Bearer <API key or access token>"',
+        );
+      const principal = token.startsWith('sbk_')
+        ? await apiKeyPrincipal(app, request, token)
+        : await userPrincipal(app, token);
+      request.principal = principal;
+      request.tenantDb = forTenant(app.db, principal.tenantId);
+    });
+
+    app.decorate('authorize', async (request: FastifyRequest) => {
+      const { permission, public: isPublic } = request.routeOptions.config;
+      if (isPublic) return;
+      const principal = requirePrincipal(request);
+      if (!permission || !principal.permissions.has(permission)) {
+        throw new AppError(403, 'forbidden', `this needs the "${permission ?? 'unknown'}" permission`);
       }
-      const now = Date.now();
-      if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-        // Best effort and coarse, so authentication never waits on a write per request.
-        app.db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } }).catch((err: unknown) => {
-          request.log.warn({ err }, 'could not record API key use');
-        });
-      }
-      request.principal = { kind: 'api_key', tenantId: key.tenantId, apiKeyId: key.id, scopes: key.scopes };
-      request.tenantDb = forTenant(app.db, key.tenantId);
     });
   },
   { name: 'auth', dependencies: ['db'] },
@@ -65,4 +162,13 @@ export const authPlugin = fp(
 export function requirePrincipal(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError(401, 'unauthorized', 'authentication required');
   return request.principal;
+}
+
+/** Refuses, at start-up, a /v1 route that declares neither a permission nor that it is public. */
+export function requireDeclaredPermissions(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { permission?: string; public?: boolean };
+    if (route.method === 'HEAD' || config.public || config.permission) return;
+    throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+  });
 }

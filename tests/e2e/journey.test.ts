@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRETS_ENV } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { freePort, type Proc, startProcess, tsxBin, waitFor } from '../helpers/processes';
@@ -23,6 +24,7 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: 'switchboard-e2e',
     PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...TEST_SECRETS_ENV,
   };
   worker = startProcess(tsxBin, ['worker/main.ts'], config);
   api = startProcess(tsxBin, ['api/server.ts'], config);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { build } from 'vite';
+import { TEST_SECRETS_ENV } from './app';
 import { createTestDatabase, type TestDatabase } from './db';
 import { seedTenant } from './fixtures';
 import { freePort, type Proc, repoRoot, startProcess, tsxBin, waitFor } from './processes';
@@ -41,6 +42,7 @@ export async function startProduct(): Promise<Product> {
     TEMPORAL_TASK_QUEUE: 'switchboard-browser',
     PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...TEST_SECRETS_ENV,
     EDITOR_DIST: editorDist,
   };
   const procs: Proc[] = [

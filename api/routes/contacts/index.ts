@@ -55,6 +55,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/contacts',
     {
+      config: { permission: 'contacts.write' },
       schema: {
         tags: ['contacts'],
         summary: 'Create a contact',
@@ -73,6 +74,7 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/contacts',
     {
+      config: { permission: 'contacts.read' },
       schema: {
         tags: ['contacts'],
         summary: 'List contacts, newest first',
@@ -109,7 +111,10 @@ export const contactRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/contacts/:id',
-    { schema: { tags: ['contacts'], params: IdParamsSchema, response: { 200: ContactSchema, ...errorResponses } } },
+    {
+      config: { permission: 'contacts.read' },
+      schema: { tags: ['contacts'], params: IdParamsSchema, response: { 200: ContactSchema, ...errorResponses } },
+    },
     async (request) => {
       const row = await request.tenantDb.contact.findUnique({ where: { id: request.params.id } });
       if (!row) throw notFound('contact');

@@ -135,6 +135,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/flows',
     {
+      config: { permission: 'flows.write' },
       schema: {
         tags: ['flows'],
         summary: 'Create a flow draft',
@@ -160,6 +161,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'List flows',
@@ -201,6 +203,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows/:id',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'A flow, its draft and its problems',
@@ -214,6 +217,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/flows/:id',
     {
+      config: { permission: 'flows.write' },
       schema: {
         tags: ['flows'],
         summary: 'Save the draft',
@@ -253,6 +257,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/flows/:id',
     {
+      config: { permission: 'flows.write' },
       schema: {
         tags: ['flows'],
         summary: 'Delete a flow',
@@ -271,6 +276,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/flows/validate',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'Validate a flow document without saving it',
@@ -287,6 +293,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/flows/:id/publish',
     {
+      config: { permission: 'flows.publish' },
       schema: {
         tags: ['flows'],
         summary: 'Publish the draft as a new immutable version',
@@ -329,6 +336,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows/:id/versions',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'Published versions, newest first',
@@ -350,6 +358,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows/:id/versions/:version',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'One published version, with its definition and compiled plan',
@@ -378,6 +387,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows/:id/diff',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'What changed between two versions (or a version and the draft)',
@@ -399,6 +409,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/flows/:id/versions/:version/funnel',
     {
+      config: { permission: 'runs.read' },
       schema: {
         tags: ['flows'],
         summary: 'Journeys through and at each node of a version',
@@ -467,6 +478,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/flows/:id/simulate',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'Simulate a version or the draft for a synthetic contact, on a virtual clock',
@@ -487,6 +499,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/flows/simulate',
     {
+      config: { permission: 'flows.read' },
       schema: {
         tags: ['flows'],
         summary: 'Simulate an unsaved flow document',

@@ -90,6 +90,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/runs',
     {
+      config: { permission: 'runs.write' },
       schema: {
         tags: ['runs'],
         summary: 'Start a journey: run a published flow for a contact',
@@ -183,6 +184,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/runs',
     {
+      config: { permission: 'runs.read' },
       schema: {
         tags: ['runs'],
         summary: 'List runs, newest first',
@@ -232,6 +234,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/runs/:id',
     {
+      config: { permission: 'runs.read' },
       schema: {
         tags: ['runs'],
         summary: "A run: its row, its live state (from the workflow's query) and its side effects",
@@ -273,6 +276,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/runs/:id/signal',
     {
+      config: { permission: 'runs.write' },
       schema: {
         tags: ['runs'],
         summary: 'Deliver an inbound message, a contact event or an escalation resolution to a running journey',
@@ -307,6 +311,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/runs/:id/cancel',
     {
+      config: { permission: 'runs.write' },
       schema: {
         tags: ['runs'],
         summary: 'Cancel a running journey',
@@ -326,6 +331,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/runs/:id/history',
     {
+      config: { permission: 'runs.read' },
       schema: {
         tags: ['runs'],
         summary: "Export the run's workflow history (JSON), for `npm run replay -- <file>`",

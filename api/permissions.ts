@@ -1,0 +1,89 @@
+/**
+ * The permission matrix, as data. Every /v1 route declares the one permission it needs
+ * (`config: { permission }`); a principal holds a set of permissions from its role (users) or its
+ * scopes (API keys). Nothing else decides access.
+ */
+export const PERMISSIONS = [
+  'flows.read',
+  'flows.write',
+  'flows.publish',
+  'runs.read',
+  'runs.write',
+  'contacts.read',
+  'contacts.write',
+  'contacts.delete',
+  'contacts.import',
+  'contacts.export',
+  'segments.read',
+  'segments.write',
+  'webhooks.read',
+  'webhooks.write',
+  'members.read',
+  'members.write',
+  'roles.write',
+  'api_keys.read',
+  'api_keys.write',
+  'audit.read',
+  'audit.export',
+  'settings.write',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const all = [...PERMISSIONS];
+const read = PERMISSIONS.filter((p) => p.endsWith('.read'));
+
+export const BUILT_IN_ROLES = ['owner', 'admin', 'manager', 'agent', 'analyst', 'developer'] as const;
+export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
+
+export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
+  owner: all,
+  // Admins run the tenant but cannot hand out ownership (enforced on role changes).
+  admin: all,
+  manager: [
+    'flows.read',
+    'flows.write',
+    'flows.publish',
+    'runs.read',
+    'runs.write',
+    'contacts.read',
+    'contacts.write',
+    'contacts.delete',
+    'contacts.import',
+    'contacts.export',
+    'segments.read',
+    'segments.write',
+    'webhooks.read',
+    'members.read',
+    'audit.read',
+  ],
+  agent: ['flows.read', 'runs.read', 'runs.write', 'contacts.read', 'contacts.write', 'segments.read', 'members.read'],
+  analyst: [...read.filter((p) => p !== 'api_keys.read'), 'contacts.export', 'audit.export'],
+  developer: [
+    'flows.read',
+    'flows.write',
+    'runs.read',
+    'runs.write',
+    'contacts.read',
+    'contacts.write',
+    'segments.read',
+    'webhooks.read',
+    'webhooks.write',
+    'api_keys.read',
+    'api_keys.write',
+    'members.read',
+  ],
+};
+
+export function isPermission(p: string): p is Permission {
+  return (PERMISSIONS as readonly string[]).includes(p);
+}
+
+/** Permissions of a built-in role, or of a custom role's stored list. API key scopes may be "*". */
+export function expandPermissions(granted: readonly string[]): Set<Permission> {
+  if (granted.includes('*')) return new Set(PERMISSIONS);
+  return new Set(granted.filter(isPermission));
+}
+
+export function isBuiltInRole(role: string): role is BuiltInRole {
+  return (BUILT_IN_ROLES as readonly string[]).includes(role);
+}
