@@ -1,7 +1,17 @@
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma/client';
 
-/** Models whose rows carry `tenantId`. Tenant itself is scoped by its id. */
-const TENANT_OWNED = new Set(['ApiKey', 'Contact', 'Flow', 'FlowVersion', 'Run', 'OutboundAction', 'Escalation']);
+/**
+ * Models whose rows carry `tenantId`, read from the generated client: a model added to the
+ * schema with a tenantId is scoped without anyone remembering to list it. Tenant itself is scoped
+ * by its id.
+ */
+export const TENANT_OWNED: ReadonlySet<string> = new Set(
+  Object.values(Prisma.ModelName).filter((model) => {
+    const fields = (Prisma as unknown as Record<string, Record<string, string> | undefined>)[`${model}ScalarFieldEnum`];
+    return fields !== undefined && 'tenantId' in fields;
+  }),
+);
 
 const WHERE_OPS = new Set([
   'findUnique',

@@ -22,6 +22,10 @@ declare module 'fastify' {
     /** The permission a /v1 route needs. Every /v1 route declares one, or says it is public. */
     permission?: Permission;
     public?: boolean;
+    /** For a signed-in user acting on their own account (sessions, password, 2FA): no tenant permission. */
+    self?: boolean;
+    /** The route handles Idempotency-Key itself (the generic replay is skipped). */
+    ownIdempotency?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -37,6 +41,8 @@ declare module 'fastify' {
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     jwtSecret: string;
+    /** Every /v1 route with its access rule. */
+    routeAccess: RouteAccess[];
   }
 }
 
@@ -148,9 +154,13 @@ export const authPlugin = fp<{ jwtSecret: string }>(
     });
 
     app.decorate('authorize', async (request: FastifyRequest) => {
-      const { permission, public: isPublic } = request.routeOptions.config;
+      const { permission, public: isPublic, self } = request.routeOptions.config;
       if (isPublic) return;
       const principal = requirePrincipal(request);
+      if (self) {
+        if (principal.kind !== 'user') throw new AppError(403, 'forbidden', 'this is for signed-in users, not API keys');
+        return;
+      }
       if (!permission || !principal.permissions.has(permission)) {
         throw new AppError(403, 'forbidden', `this needs the "${permission ?? 'unknown'}" permission`);
       }
@@ -164,11 +174,27 @@ export function requirePrincipal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Refuses, at start-up, a /v1 route that declares neither a permission nor that it is public. */
-export function requireDeclaredPermissions(app: FastifyInstance): void {
+export interface RouteAccess {
+  method: string;
+  url: string;
+  permission?: string;
+  public?: boolean;
+  self?: boolean;
+}
+
+/**
+ * Refuses, at start-up, a /v1 route that declares neither a permission nor that it is public, and
+ * records every route's access rule (tests walk them all: the role matrix and tenant isolation).
+ */
+export function requireDeclaredPermissions(app: FastifyInstance, registry: RouteAccess[]): void {
   app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as { permission?: string; public?: boolean };
-    if (route.method === 'HEAD' || config.public || config.permission) return;
-    throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+    const config = (route.config ?? {}) as { permission?: string; public?: boolean; self?: boolean };
+    if (route.method === 'HEAD') return;
+    if (!config.public && !config.self && !config.permission) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+    }
+    for (const method of [route.method].flat()) {
+      registry.push({ method: String(method), url: route.url, ...config });
+    }
   });
 }

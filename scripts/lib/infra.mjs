@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalBinaries } from '../temporal-binaries.mjs';
-import { ensurePostgres, portIsOpen, withDatabase } from './postgres.mjs';
+import { ensurePostgres, portIsOpen, stopCluster, withDatabase } from './postgres.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? join(root, '.data'));
@@ -31,6 +31,11 @@ export async function adminDatabaseUrl({ forTests = false } = {}) {
   // one `npm start` runs (or anything else on 54329).
   if (forTests) return ensurePostgres({ dataDir: join(dataDir, 'postgres-test'), port: 'auto' });
   return ensurePostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres });
+}
+
+/** Stops the test suite's cluster, whoever started it. */
+export function stopTestCluster() {
+  stopCluster(join(dataDir, 'postgres-test'));
 }
 
 /** Waits until `port` accepts connections, or throws after `timeoutMs`. */

@@ -163,6 +163,14 @@ export async function ensurePostgres({ dataDir, port: wantedPort }) {
   return { url, started: true, stop };
 }
 
+/** Stops the cluster in `dataDir` if it is running (fast shutdown). */
+export function stopCluster(dataDir) {
+  const bin = findBinDir();
+  if (!bin || !existsSync(join(dataDir, 'postmaster.pid'))) return;
+  const [c, a] = asOwner(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+  spawnSync(c, a, { stdio: 'ignore' });
+}
+
 /** Replaces the database name in a PostgreSQL URL. */
 export function withDatabase(url, database) {
   const u = new URL(url);

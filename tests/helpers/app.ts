@@ -14,7 +14,7 @@ export function buildTestApp(database: TestDatabase, env: TestWorkflowEnvironmen
     db: database.db,
     temporal: env.client,
     taskQueue: TASK_QUEUE,
-    logLevel: 'silent',
+    logLevel: process.env.TEST_API_LOG ?? 'silent',
     jwtSecret: TEST_JWT_SECRET,
     encryptionKeys: [TEST_ENCRYPTION_KEY],
   });
