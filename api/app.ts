@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,18 +14,30 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Db } from '../prisma/client';
 import { registerErrorHandling } from './errors';
-import { authPlugin, requireDeclaredPermissions } from './plugins/auth';
+import { DevInbox, type Mailer } from './mailer';
+import { authPlugin, type RouteAccess, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
+import { eventsPlugin } from './plugins/events';
+import { idempotencyPlugin } from './plugins/idempotency';
+import { secretsPlugin } from './plugins/secrets';
 import { temporalPlugin } from './plugins/temporal';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
 import { contactRoutes } from './routes/contacts';
+import { devInboxRoutes } from './routes/dev';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
+import { memberRoutes } from './routes/members';
 import { runRoutes } from './routes/runs';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface BuildAppOptions {
   db: Db;
   /** Signs user access tokens (HS256). */
   jwtSecret: string;
+  /** Sends the API's own mail (invitations); defaults to the development inbox. */
+  mailer?: Mailer;
   /** Seals secrets at rest (see api/crypto/secrets.ts), newest first. */
   encryptionKeys: string[];
   temporal: Client;
@@ -65,18 +78,44 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   await app.register(dbPlugin, { db: opts.db });
   await app.register(temporalPlugin, { client: opts.temporal, taskQueue: opts.taskQueue });
+  await app.register(secretsPlugin, { encryptionKeys: opts.encryptionKeys });
+  await app.register(eventsPlugin);
   await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
+  const routeAccess: RouteAccess[] = [];
+  app.decorate('routeAccess', routeAccess);
+  const mailer = opts.mailer ?? new DevInbox();
+  app.decorate('mailer', mailer);
+  // Limits are declared per route (sign-in, sign-up, refresh…), keyed by client address.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      code: 'rate_limited',
+      error: { code: 'rate_limited', message: `too many requests: try again in ${Math.ceil(ctx.ttl / 1000)} s` },
+    }),
+  });
 
   await app.register(healthRoutes);
+  if (mailer instanceof DevInbox && process.env.NODE_ENV !== 'production') await app.register(devInboxRoutes(mailer));
   await app.register(
     async (v1) => {
-      requireDeclaredPermissions(v1);
+      requireDeclaredPermissions(v1, routeAccess);
       v1.addHook('onRequest', v1.authenticate);
-      v1.addHook('preHandler', v1.authorize);
+      // Before validation: a caller without the permission learns nothing about the route's schema.
+      v1.addHook('preValidation', v1.authorize);
+      await v1.register(idempotencyPlugin);
+      await v1.register(authRoutes);
+      await v1.register(memberRoutes);
+      await v1.register(apiKeyRoutes);
+      await v1.register(auditRoutes);
       // Resource routes: one plugin per resource.
       await v1.register(contactRoutes);
+      await v1.register(import('./routes/segments'));
       await v1.register(flowRoutes);
       await v1.register(runRoutes);
+      await v1.register(import('./routes/imports'));
+      await v1.register(import('./routes/exports'));
+      await v1.register(webhookRoutes);
     },
     { prefix: '/v1' },
   );

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessToken } from '../../api/auth/tokens';
+import { BUILT_IN_ROLES, ROLE_PERMISSIONS } from '../../api/permissions';
+import { auth, buildTestApp, TEST_JWT_SECRET } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedTenant } from '../helpers/fixtures';
+import { createDevServerEnv } from '../helpers/temporal';
+
+// Walks every /v1 route the app registered (app.routeAccess), so a new route is covered the
+// moment it exists: the role matrix (403 exactly when the role lacks the route's permission) and
+// tenant isolation (another tenant's ids answer 404).
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
+  app = await buildTestApp(database, env);
+});
+afterAll(async () => {
+  await app?.close();
+  await env?.teardown();
+  await database?.drop();
+});
+
+async function memberToken(tenantId: string, role: string): Promise<string> {
+  const user = await database.db.user.create({
+    data: { email: `${role}-${randomUUID()}@matrix.test`, name: role, passwordHash: 'x' },
+  });
+  await database.db.membership.create({ data: { tenantId, userId: user.id, role } });
+  const session = await database.db.session.create({
+    data: {
+      tenantId,
+      userId: user.id,
+      familyId: randomUUID(),
+      refreshHash: randomUUID(),
+      expiresAt: new Date(Date.now() + 3_600_000),
+    },
+  });
+  return signAccessToken(TEST_JWT_SECRET, { sub: user.id, tid: tenantId, sid: session.id });
+}
+
+const fill = (url: string, ids: Record<string, string> = {}) =>
+  url.replace(
+    /:(\w+)/g,
+    (_m, name: string) => ids[name] ?? (name === 'version' ? '1' : name === 'channel' ? 'sms' : randomUUID()),
+  );
+
+describe('access matrix', () => {
+  it('every /v1 route declares who may call it', () => {
+    const v1 = app.routeAccess.filter((r) => r.url.startsWith('/v1/'));
+    expect(v1.length).toBeGreaterThan(40);
+    for (const r of v1) expect(Boolean(r.permission || r.public || r.self), `${r.method} ${r.url}`).toBe(true);
+  });
+
+  it('answers 403 exactly when the role lacks the permission the route declares', async () => {
+    const { tenant } = await seedTenant(database.db, `matrix-${randomUUID()}`);
+    const tokens = Object.fromEntries(
+      await Promise.all(BUILT_IN_ROLES.map(async (r) => [r, await memberToken(tenant.id, r)] as const)),
+    );
+    const failures: string[] = [];
+    for (const route of app.routeAccess.filter((r) => r.permission)) {
+      for (const role of BUILT_IN_ROLES) {
+        const allowed = (ROLE_PERMISSIONS[role] as readonly string[]).includes(route.permission as string);
+        const res = await app.inject({
+          method: route.method as 'GET',
+          url: fill(route.url),
+          headers: auth(tokens[role] as string),
+          ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: {} } : {}),
+        });
+        if (allowed === (res.statusCode === 403))
+          failures.push(`${role} ${route.method} ${route.url}: ${res.statusCode}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('answers 403 to an API key without the scope, whatever the route', async () => {
+    const { token } = await seedTenant(database.db, `scoped-${randomUUID()}`);
+    const keyRes = await app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: auth(token),
+      payload: { name: 'narrow', scopes: ['flows.read'] },
+    });
+    const narrow = (keyRes.json() as { token: string }).token;
+    const failures: string[] = [];
+    for (const route of app.routeAccess.filter((r) => r.permission && r.permission !== 'flows.read')) {
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url: fill(route.url),
+        headers: auth(narrow),
+        ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: {} } : {}),
+      });
+      if (res.statusCode !== 403) failures.push(`${route.method} ${route.url}: ${res.statusCode}`);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
+
+/** Valid request bodies for routes that take one, so validation passes and the tenant check answers. */
+const BODIES: Record<string, unknown> = {
+  'PUT /v1/flows/:id': {
+    definition: { nodes: [{ id: 'start', type: 'trigger', params: { source: 'api' } }], edges: [] },
+  },
+  'POST /v1/flows/:id/simulate': {},
+  'POST /v1/runs/:id/signal': { type: 'inbound-message', channel: 'sms', text: 'hi' },
+  'POST /v1/runs/:id/cancel': {},
+  'PATCH /v1/members/:id': { role: 'agent' },
+  'PATCH /v1/contacts/:id': { firstName: 'X' },
+  'POST /v1/contacts/:id/notes': { body: 'note' },
+  'POST /v1/contacts/:id/merge': { otherId: '00000000-0000-4000-8000-000000000000' },
+  'POST /v1/contacts/:id/tags': { tags: ['x'] },
+  'PUT /v1/contacts/:id/dnc': { dnc: true },
+  'PUT /v1/contacts/:id/consent/:channel': { status: 'granted' },
+  'PUT /v1/contacts/:id/owner': { ownerId: null },
+  'PATCH /v1/webhooks/:id': { active: false },
+  'POST /v1/webhooks/:id/test': {},
+  'POST /v1/webhooks/:id/rotate-secret': {},
+  'PUT /v1/segments/:id': { name: 'x', filter: { match: 'all', conditions: [] } },
+  'PATCH /v1/segments/:id': { name: 'x' },
+  'PATCH /v1/lead-stages/:id': { label: 'x' },
+  'POST /v1/imports/:id/start': { mapping: { Phone: 'phone' } },
+};
+
+describe('tenant isolation', () => {
+  it("answers 404 on every route for another tenant's ids, and never returns its data", async () => {
+    const a = await seedTenant(database.db, `iso-a-${randomUUID()}`);
+    const b = await seedTenant(database.db, `iso-b-${randomUUID()}`);
+    const asB = (method: string, url: string, payload?: unknown) =>
+      app.inject({
+        method: method as 'POST',
+        url,
+        headers: auth(b.token),
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    // One of everything in tenant B.
+    const run = (await asB('POST', '/v1/runs', { flowId: b.flow.id, contactId: b.contact.id })).json() as {
+      id: string;
+    };
+    const key = (await asB('POST', '/v1/api-keys', { name: 'b', scopes: ['flows.read'] })).json() as { id: string };
+    const role = (await asB('POST', '/v1/roles', { name: 'b-role', permissions: ['flows.read'] })).json() as {
+      id: string;
+    };
+    const invitation = (await asB('POST', '/v1/invitations', { email: 'someone@b.test', role: 'agent' })).json() as {
+      id: string;
+    };
+    const bOwnerId = (
+      await database.db.user.create({ data: { email: `owner-${randomUUID()}@b.test`, name: 'B', passwordHash: 'x' } })
+    ).id;
+    const membership = await database.db.membership.create({
+      data: { tenantId: b.tenant.id, userId: bOwnerId, role: 'agent' },
+    });
+    const session = await database.db.session.create({
+      data: {
+        tenantId: b.tenant.id,
+        userId: bOwnerId,
+        familyId: randomUUID(),
+        refreshHash: randomUUID(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const extra = await optionalResources(asB, b.contact.id);
+    const importJob = await database.db.importJob.create({
+      data: { tenantId: b.tenant.id, status: 'completed', filename: 'b.csv', mapping: {} },
+    });
+    extra.imports = importJob.id;
+    if (extra.webhooks) {
+      const delivery = await database.db.webhookDelivery.create({
+        data: {
+          tenantId: b.tenant.id,
+          subscriptionId: extra.webhooks,
+          eventId: randomUUID(),
+          eventType: 'contact.created',
+          payload: {},
+          status: 'delivered',
+        },
+      });
+      extra['webhook-deliveries'] = delivery.id;
+    }
+    const aUser = await memberToken(a.tenant.id, 'owner');
+    const ids: Record<string, string> = {
+      flows: b.flow.id,
+      runs: run.id,
+      contacts: b.contact.id,
+      'api-keys': key.id,
+      roles: role.id.replace(/^custom:/, ''),
+      invitations: invitation.id,
+      members: membership.id,
+      sessions: session.id,
+      ...extra,
+    };
+    const failures: string[] = [];
+    for (const route of app.routeAccess.filter((r) => r.url.includes(':') && !r.public)) {
+      const resource = route.url.split('/').filter((p) => p && p !== 'v1' && p !== 'auth')[0] ?? '';
+      const id = ids[resource];
+      if (!id) {
+        failures.push(`${route.method} ${route.url}: no tenant-B fixture for "${resource}"`);
+        continue;
+      }
+      const key = `${route.method} ${route.url}`;
+      const query = route.url.endsWith('/diff') ? '?from=1' : '';
+      const res = await app.inject({
+        method: route.method as 'GET',
+        url: `${route.url.replace(':id', id).replace(':version', '1').replace(':channel', 'sms')}${query}`,
+        headers: auth(route.self ? aUser : a.token),
+        ...(['POST', 'PUT', 'PATCH'].includes(route.method) ? { payload: (BODIES[key] ?? {}) as object } : {}),
+      });
+      if (res.statusCode !== 404) failures.push(`${key}: ${res.statusCode} ${res.body.slice(0, 120)}`);
+      else expect(res.body).not.toContain(id);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
+
+/** Resources of routes that other parts of the API add (webhooks, segments, imports…), when present. */
+async function optionalResources(
+  asB: (method: string, url: string, payload?: unknown) => Promise<{ statusCode: number; json(): unknown }>,
+  contactId: string,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const tryCreate = async (name: string, url: string, payload: unknown) => {
+    const res = await asB('POST', url, payload);
+    const body = res.json() as { id?: string };
+    if (res.statusCode < 300 && body.id) out[name] = body.id;
+  };
+  await tryCreate('webhooks', '/v1/webhooks', { url: 'https://b.test/hook', events: ['contact.*'] });
+  await tryCreate('segments', '/v1/segments', { name: 'B segment', filter: { match: 'all', conditions: [] } });
+  await tryCreate('contact-fields', '/v1/contact-fields', { key: 'plan', label: 'Plan', type: 'text' });
+  await tryCreate('lead-stages', '/v1/lead-stages', { key: 'b-stage', label: 'B stage' });
+  if (out.webhooks) {
+    const deliveries = (await asB('GET', `/v1/webhooks/${out.webhooks}/deliveries`)) as unknown as {
+      json(): { items?: { id: string }[] };
+    };
+    const first = deliveries.json().items?.[0];
+    if (first) out['webhook-deliveries'] = first.id;
+  }
+  void contactId;
+  return out;
+}
