@@ -9,6 +9,7 @@ import { createHttpActivities } from './http';
 import { createMessagingActivities, type MessagingProviders } from './messaging';
 import { SandboxMessagingProvider } from './messaging/sandbox';
 import { createNotifyActivities } from './notify';
+import { createWebhookActivities } from './notify/webhooks';
 import { createRagActivities } from './rag';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/answerer';
 import { createRunActivities } from './runs';
@@ -39,6 +40,7 @@ export function createActivities({ db, providers, calls, answerer, fetchImpl }: 
     ...createHttpActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
     ...createFlowActivities({ db }),
     ...createRunActivities({ db }),
+    ...createWebhookActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
   };
   return activities satisfies EngineActivities;
 }
@@ -53,3 +55,5 @@ export declare const openEscalation: Activities['openEscalation'];
 export declare const httpRequest: Activities['httpRequest'];
 export declare const loadFlowVersion: Activities['loadFlowVersion'];
 export declare const recordRunFinished: Activities['recordRunFinished'];
+export declare const deliverWebhookOnce: Activities['deliverWebhookOnce'];
+export declare const recordWebhookOutcome: Activities['recordWebhookOutcome'];

@@ -11,6 +11,8 @@ export const WorkerConfigSchema = TemporalConfigSchema.extend({
   DATABASE_URL: z.string().url(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
+  /** Opens sealed secrets (webhook signing secrets); the API's keys, newest first. */
+  SWITCHBOARD_ENCRYPTION_KEYS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
