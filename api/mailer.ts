@@ -1,6 +1,6 @@
-import type {} from 'fastify';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type {} from 'fastify';
 
 export interface Mail {
   to: string;

@@ -64,3 +64,25 @@ export function forTenant(db: Db, tenantId: string) {
 }
 
 export type TenantDb = ReturnType<typeof forTenant>;
+
+const cache = new WeakMap<Db, Map<string, TenantDb>>();
+const CACHE_LIMIT = 1000;
+
+/**
+ * The tenant-scoped client for `tenantId`, built once per tenant: `$extends` builds a new client
+ * object, too costly to repeat on every request.
+ */
+export function tenantDbFor(db: Db, tenantId: string): TenantDb {
+  let perDb = cache.get(db);
+  if (!perDb) {
+    perDb = new Map();
+    cache.set(db, perDb);
+  }
+  let scoped = perDb.get(tenantId);
+  if (!scoped) {
+    if (perDb.size >= CACHE_LIMIT) perDb.delete(perDb.keys().next().value as string);
+    scoped = forTenant(db, tenantId);
+    perDb.set(tenantId, scoped);
+  }
+  return scoped;
+}

@@ -1,10 +1,10 @@
 // Starts what the suite needs, once: the project's PostgreSQL (unless DATABASE_URL is set) with a
 // migrated template database each test file clones, and the Temporal binaries.
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import type { TestProject } from 'vitest/node';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 import { adminDatabaseUrl, dataDir, stopTestCluster } from '../scripts/lib/infra.mjs';
 import { applyMigrations, listMigrations } from '../scripts/lib/migrate.mjs';
 import { withDatabase } from '../scripts/lib/postgres.mjs';

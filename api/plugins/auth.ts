@@ -5,7 +5,7 @@ import { parseApiKey, secretMatches } from '../api-keys';
 import { verifyAccessToken } from '../auth/tokens';
 import { AppError } from '../errors';
 import { expandPermissions, isBuiltInRole, type Permission, ROLE_PERMISSIONS } from '../permissions';
-import { forTenant, type TenantDb } from '../tenant-scope';
+import { type TenantDb, tenantDbFor } from '../tenant-scope';
 
 export interface Principal {
   kind: 'user' | 'api_key';
@@ -150,7 +150,7 @@ export const authPlugin = fp<{ jwtSecret: string }>(
         ? await apiKeyPrincipal(app, request, token)
         : await userPrincipal(app, token);
       request.principal = principal;
-      request.tenantDb = forTenant(app.db, principal.tenantId);
+      request.tenantDb = tenantDbFor(app.db, principal.tenantId);
     });
 
     app.decorate('authorize', async (request: FastifyRequest) => {
@@ -158,7 +158,8 @@ export const authPlugin = fp<{ jwtSecret: string }>(
       if (isPublic) return;
       const principal = requirePrincipal(request);
       if (self) {
-        if (principal.kind !== 'user') throw new AppError(403, 'forbidden', 'this is for signed-in users, not API keys');
+        if (principal.kind !== 'user')
+          throw new AppError(403, 'forbidden', 'this is for signed-in users, not API keys');
         return;
       }
       if (!permission || !principal.permissions.has(permission)) {

@@ -32,13 +32,32 @@ export const idempotencyPlugin = fp(
 
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const key = request.headers['idempotency-key'];
-      if (request.method !== 'POST' || typeof key !== 'string' || !request.principal || request.routeOptions.config.ownIdempotency) return;
-      if (!KEY.test(key)) throw new AppError(400, 'invalid_idempotency_key', 'Idempotency-Key is 1–255 letters, digits, ".", ":", "_" or "-"');
+      if (
+        request.method !== 'POST' ||
+        typeof key !== 'string' ||
+        !request.principal ||
+        request.routeOptions.config.ownIdempotency
+      )
+        return;
+      if (!KEY.test(key))
+        throw new AppError(
+          400,
+          'invalid_idempotency_key',
+          'Idempotency-Key is 1–255 letters, digits, ".", ":", "_" or "-"',
+        );
       const tenantId = request.principal.tenantId;
       const hash = requestHash(request);
       try {
         const record = await app.db.idempotencyRecord.create({
-          data: { tenantId, key, method: request.method, path: request.routeOptions.url ?? request.url, requestHash: hash, statusCode: 0, response: {} },
+          data: {
+            tenantId,
+            key,
+            method: request.method,
+            path: request.routeOptions.url ?? request.url,
+            requestHash: hash,
+            statusCode: 0,
+            response: {},
+          },
         });
         request.idempotency = { key, recordId: record.id };
         return;
@@ -46,11 +65,13 @@ export const idempotencyPlugin = fp(
         if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
       }
       const existing = await app.db.idempotencyRecord.findUnique({ where: { tenantId_key: { tenantId, key } } });
-      if (!existing) throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running');
+      if (!existing)
+        throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running');
       if (existing.requestHash !== hash) {
         throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
       }
-      if (existing.statusCode === 0) throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running');
+      if (existing.statusCode === 0)
+        throw new AppError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still running');
       // As stored, not through the route's serializer (dates are already strings in it).
       return reply
         .status(existing.statusCode)
@@ -73,7 +94,10 @@ export const idempotencyPlugin = fp(
       } catch {
         body = payload;
       }
-      await app.db.idempotencyRecord.update({ where: { id: record.recordId }, data: { statusCode: reply.statusCode, response: toJson(body) } });
+      await app.db.idempotencyRecord.update({
+        where: { id: record.recordId },
+        data: { statusCode: reply.statusCode, response: toJson(body) },
+      });
       return payload;
     });
   },

@@ -35,7 +35,8 @@ async function signup(over: Record<string, string> = {}) {
 }
 let ipSeq = 0;
 // Each sign-in comes from its own address unless a test says otherwise: the limit is per client.
-const login = (payload: Record<string, unknown>, ip = `10.2.${Math.floor(++ipSeq / 250)}.${ipSeq % 250}`) => app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: ip, payload });
+const login = (payload: Record<string, unknown>, ip = `10.2.${Math.floor(++ipSeq / 250)}.${ipSeq % 250}`) =>
+  app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: ip, payload });
 
 describe('sign-up and sign-in', () => {
   it('creates a tenant with its owner and signs them in', async () => {
@@ -65,12 +66,16 @@ describe('sign-up and sign-in', () => {
     const wrong = await login({ email, password: 'wrong horse battery' });
     const unknown = await login({ email: 'nobody@acme.test', password: 'correct horse battery' });
     expect(wrong.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
-    expect(unknown.json()).toEqual({ ...unknown.json(), error: { ...(unknown.json() as { error: object }).error, code: 'invalid_credentials' } });
+    expect(unknown.json()).toEqual({
+      ...unknown.json(),
+      error: { ...(unknown.json() as { error: object }).error, code: 'invalid_credentials' },
+    });
   });
 
   it('rate-limits sign-in attempts per client', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 12; i++) codes.push((await login({ email: 'x@y.test', password: 'nope nope nope' }, '10.9.9.9')).statusCode);
+    for (let i = 0; i < 12; i++)
+      codes.push((await login({ email: 'x@y.test', password: 'nope nope nope' }, '10.9.9.9')).statusCode);
     expect(codes.slice(0, 10).every((c) => c === 401)).toBe(true);
     expect(codes.slice(10)).toEqual([429, 429]);
   });
@@ -79,7 +84,8 @@ describe('sign-up and sign-in', () => {
 describe('sessions', () => {
   it('rotates refresh tokens and signs the whole family out when an old one comes back', async () => {
     const { tokens } = await signup();
-    const refresh = (token: string) => app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: token } });
+    const refresh = (token: string) =>
+      app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: token } });
     const second = await refresh(tokens.refreshToken);
     expect(second.statusCode).toBe(200);
     const next = second.json() as Tokens;
@@ -94,12 +100,24 @@ describe('sessions', () => {
   it('lists sessions, revokes one, and logs out', async () => {
     const { tokens, email } = await signup();
     const other = (await login({ email, password: 'correct horse battery' })).json() as Tokens;
-    const list = (await app.inject({ url: '/v1/auth/sessions', headers: auth(tokens.accessToken) })).json() as { items: { id: string; current: boolean }[] };
+    const list = (await app.inject({ url: '/v1/auth/sessions', headers: auth(tokens.accessToken) })).json() as {
+      items: { id: string; current: boolean }[];
+    };
     expect(list.items).toHaveLength(2);
     const notCurrent = list.items.find((s) => !s.current);
-    expect((await app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${notCurrent?.id}`, headers: auth(tokens.accessToken) })).statusCode).toBe(204);
+    expect(
+      (
+        await app.inject({
+          method: 'DELETE',
+          url: `/v1/auth/sessions/${notCurrent?.id}`,
+          headers: auth(tokens.accessToken),
+        })
+      ).statusCode,
+    ).toBe(204);
     expect((await app.inject({ url: '/v1/auth/me', headers: auth(other.accessToken) })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: auth(tokens.accessToken) })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'POST', url: '/v1/auth/logout', headers: auth(tokens.accessToken) })).statusCode,
+    ).toBe(204);
     expect((await app.inject({ url: '/v1/auth/me', headers: auth(tokens.accessToken) })).statusCode).toBe(401);
   });
 
@@ -122,59 +140,126 @@ describe('sessions', () => {
 describe('two-factor', () => {
   it('turns on with an authenticator code, then asks for it at sign-in; backup codes work once', async () => {
     const { tokens, email } = await signup();
-    const setup = (await app.inject({ method: 'POST', url: '/v1/auth/2fa/setup', headers: auth(tokens.accessToken) })).json() as { secret: string; otpauthUrl: string };
+    const setup = (
+      await app.inject({ method: 'POST', url: '/v1/auth/2fa/setup', headers: auth(tokens.accessToken) })
+    ).json() as { secret: string; otpauthUrl: string };
     expect(setup.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
     const stored = await database.db.user.findFirstOrThrow({ where: { email } });
     expect(stored.totpSecret).not.toContain(setup.secret); // sealed at rest
-    const enable = await app.inject({ method: 'POST', url: '/v1/auth/2fa/enable', headers: auth(tokens.accessToken), payload: { code: totpAt(setup.secret, Date.now()) } });
+    const enable = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/2fa/enable',
+      headers: auth(tokens.accessToken),
+      payload: { code: totpAt(setup.secret, Date.now()) },
+    });
     const { backupCodes } = enable.json() as { backupCodes: string[] };
     expect(backupCodes).toHaveLength(10);
 
-    expect((await login({ email, password: 'correct horse battery' })).json()).toMatchObject({ error: { code: 'totp_required' } });
+    expect((await login({ email, password: 'correct horse battery' })).json()).toMatchObject({
+      error: { code: 'totp_required' },
+    });
     expect((await login({ email, password: 'correct horse battery', totpCode: '000000' })).statusCode).toBe(401);
-    expect((await login({ email, password: 'correct horse battery', totpCode: totpAt(setup.secret, Date.now()) })).statusCode).toBe(200);
-    expect((await login({ email, password: 'correct horse battery', backupCode: backupCodes[0] })).statusCode).toBe(200);
-    expect((await login({ email, password: 'correct horse battery', backupCode: backupCodes[0] })).statusCode).toBe(401);
+    expect(
+      (await login({ email, password: 'correct horse battery', totpCode: totpAt(setup.secret, Date.now()) }))
+        .statusCode,
+    ).toBe(200);
+    expect((await login({ email, password: 'correct horse battery', backupCode: backupCodes[0] })).statusCode).toBe(
+      200,
+    );
+    expect((await login({ email, password: 'correct horse battery', backupCode: backupCodes[0] })).statusCode).toBe(
+      401,
+    );
   });
 });
 
 describe('invitations, members and roles', () => {
   it('invites by email into the development inbox, and the invitee joins with the role', async () => {
     const { tokens } = await signup();
-    const invited = await app.inject({ method: 'POST', url: '/v1/invitations', headers: auth(tokens.accessToken), payload: { email: 'Grace@Acme.test', role: 'agent' } });
+    const invited = await app.inject({
+      method: 'POST',
+      url: '/v1/invitations',
+      headers: auth(tokens.accessToken),
+      payload: { email: 'Grace@Acme.test', role: 'agent' },
+    });
     expect(invited.statusCode).toBe(201);
     const mail = (app.mailer as DevInbox).messages.find((m) => m.to === 'grace@acme.test');
     const token = /token: (\S+)/.exec(mail?.text ?? '')?.[1] ?? '';
     const inbox = (await app.inject('/dev/inbox?to=grace@acme.test')).json() as { items: unknown[] };
     expect(inbox.items.length).toBeGreaterThan(0);
-    const joined = await app.inject({ method: 'POST', url: '/v1/invitations/accept', payload: { token, name: 'Grace', password: 'hopper cobol nineteen 59' } });
+    const joined = await app.inject({
+      method: 'POST',
+      url: '/v1/invitations/accept',
+      payload: { token, name: 'Grace', password: 'hopper cobol nineteen 59' },
+    });
     expect(joined.statusCode, joined.body).toBe(200);
     const grace = joined.json() as Tokens;
     expect(grace.role).toBe('agent');
-    expect((await app.inject({ method: 'POST', url: '/v1/invitations/accept', payload: { token, password: 'hopper cobol nineteen 59' } })).statusCode).toBe(400);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/invitations/accept',
+          payload: { token, password: 'hopper cobol nineteen 59' },
+        })
+      ).statusCode,
+    ).toBe(400);
     // An agent cannot manage members or publish flows.
-    expect((await app.inject({ method: 'POST', url: '/v1/invitations', headers: auth(grace.accessToken), payload: { email: 'x@y.test', role: 'agent' } })).statusCode).toBe(403);
-    const members = (await app.inject({ url: '/v1/members', headers: auth(grace.accessToken) })).json() as { items: { role: string }[] };
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/invitations',
+          headers: auth(grace.accessToken),
+          payload: { email: 'x@y.test', role: 'agent' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const members = (await app.inject({ url: '/v1/members', headers: auth(grace.accessToken) })).json() as {
+      items: { role: string }[];
+    };
     expect(members.items.map((m) => m.role).sort()).toEqual(['agent', 'owner']);
   });
 
   it('keeps the last owner, and lets only owners make owners', async () => {
     const { tokens } = await signup();
-    const members = (await app.inject({ url: '/v1/members', headers: auth(tokens.accessToken) })).json() as { items: { id: string }[] };
+    const members = (await app.inject({ url: '/v1/members', headers: auth(tokens.accessToken) })).json() as {
+      items: { id: string }[];
+    };
     const self = members.items[0]?.id;
-    const demote = await app.inject({ method: 'PATCH', url: `/v1/members/${self}`, headers: auth(tokens.accessToken), payload: { role: 'admin' } });
+    const demote = await app.inject({
+      method: 'PATCH',
+      url: `/v1/members/${self}`,
+      headers: auth(tokens.accessToken),
+      payload: { role: 'admin' },
+    });
     expect(demote.json()).toMatchObject({ error: { code: 'last_owner' } });
   });
 
   it('creates custom roles only from permissions the creator holds, and applies them', async () => {
     const { tokens } = await signup();
-    const role = await app.inject({ method: 'POST', url: '/v1/roles', headers: auth(tokens.accessToken), payload: { name: 'Reader', permissions: ['flows.read'] } });
+    const role = await app.inject({
+      method: 'POST',
+      url: '/v1/roles',
+      headers: auth(tokens.accessToken),
+      payload: { name: 'Reader', permissions: ['flows.read'] },
+    });
     expect(role.statusCode).toBe(201);
     const roleId = (role.json() as { id: string }).id;
-    await app.inject({ method: 'POST', url: '/v1/invitations', headers: auth(tokens.accessToken), payload: { email: `reader${n}@acme.test`, role: roleId } });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/invitations',
+      headers: auth(tokens.accessToken),
+      payload: { email: `reader${n}@acme.test`, role: roleId },
+    });
     const mail = (app.mailer as DevInbox).messages.at(-1);
     const token = /token: (\S+)/.exec(mail?.text ?? '')?.[1] ?? '';
-    const reader = (await app.inject({ method: 'POST', url: '/v1/invitations/accept', payload: { token, password: 'reader reads books' } })).json() as Tokens;
+    const reader = (
+      await app.inject({
+        method: 'POST',
+        url: '/v1/invitations/accept',
+        payload: { token, password: 'reader reads books' },
+      })
+    ).json() as Tokens;
     expect((await app.inject({ url: '/v1/flows', headers: auth(reader.accessToken) })).statusCode).toBe(200);
     expect((await app.inject({ url: '/v1/runs', headers: auth(reader.accessToken) })).statusCode).toBe(403);
   });
@@ -183,13 +268,22 @@ describe('invitations, members and roles', () => {
 describe('API keys and the audit log', () => {
   it('shows a key once, limits it to its scopes, records use, and revokes it', async () => {
     const { tokens } = await signup();
-    const created = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth(tokens.accessToken), payload: { name: 'sync', scopes: ['flows.read'] } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: auth(tokens.accessToken),
+      payload: { name: 'sync', scopes: ['flows.read'] },
+    });
     const key = created.json() as { id: string; token: string };
     expect(key.token).toMatch(/^sbk_/);
-    const listed = (await app.inject({ url: '/v1/api-keys', headers: auth(tokens.accessToken) })).json() as { items: object[] };
+    const listed = (await app.inject({ url: '/v1/api-keys', headers: auth(tokens.accessToken) })).json() as {
+      items: object[];
+    };
     expect(JSON.stringify(listed)).not.toContain(key.token);
     expect((await app.inject({ url: '/v1/flows', headers: auth(key.token) })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/v1/runs', headers: auth(key.token) })).json()).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await app.inject({ url: '/v1/runs', headers: auth(key.token) })).json()).toMatchObject({
+      error: { code: 'forbidden' },
+    });
     expect((await app.inject({ url: '/v1/auth/me', headers: auth(key.token) })).statusCode).toBe(403);
     await app.inject({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: auth(tokens.accessToken) });
     expect((await app.inject({ url: '/v1/flows', headers: auth(key.token) })).statusCode).toBe(401);
@@ -197,10 +291,19 @@ describe('API keys and the audit log', () => {
 
   it('records sensitive actions, filters them and exports them as CSV', async () => {
     const { tokens } = await signup();
-    await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth(tokens.accessToken), payload: { name: 'k', scopes: ['*'] } });
-    const log = (await app.inject({ url: '/v1/audit?action=api_key.*', headers: auth(tokens.accessToken) })).json() as { items: { action: string }[] };
+    await app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: auth(tokens.accessToken),
+      payload: { name: 'k', scopes: ['*'] },
+    });
+    const log = (await app.inject({ url: '/v1/audit?action=api_key.*', headers: auth(tokens.accessToken) })).json() as {
+      items: { action: string }[];
+    };
     expect(log.items.map((e) => e.action)).toEqual(['api_key.created']);
-    const all = (await app.inject({ url: '/v1/audit', headers: auth(tokens.accessToken) })).json() as { items: { action: string }[] };
+    const all = (await app.inject({ url: '/v1/audit', headers: auth(tokens.accessToken) })).json() as {
+      items: { action: string }[];
+    };
     expect(all.items.map((e) => e.action)).toEqual(expect.arrayContaining(['tenant.created', 'api_key.created']));
     const csv = await app.inject({ url: '/v1/audit/export.csv', headers: auth(tokens.accessToken) });
     expect(csv.headers['content-type']).toContain('text/csv');
@@ -213,7 +316,12 @@ describe('Idempotency-Key', () => {
   it('replays the first response for the same key and request, and refuses a different request', async () => {
     const { tokens } = await signup();
     const create = (name: string) =>
-      app.inject({ method: 'POST', url: '/v1/contacts', headers: { ...auth(tokens.accessToken), 'idempotency-key': 'import-42' }, payload: { firstName: name } });
+      app.inject({
+        method: 'POST',
+        url: '/v1/contacts',
+        headers: { ...auth(tokens.accessToken), 'idempotency-key': 'import-42' },
+        payload: { firstName: name },
+      });
     const first = await create('Lin');
     expect(first.statusCode, first.body).toBe(201);
     const again = await create('Lin');

@@ -40,7 +40,14 @@ describe('docker-compose.yml', () => {
     const known = Object.keys(ApiConfigSchema.shape);
     expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
     const config = ApiConfigSchema.parse(
-      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/^\$\{(\w+):\?.*\}$/, (_m, name: string) => (name === 'SWITCHBOARD_ENCRYPTION_KEYS' ? Buffer.alloc(32).toString('base64') : 'x'.repeat(48)))])),
+      Object.fromEntries(
+        Object.entries(env).map(([k, v]) => [
+          k,
+          String(v).replace(/^\$\{(\w+):\?.*\}$/, (_m, name: string) =>
+            name === 'SWITCHBOARD_ENCRYPTION_KEYS' ? Buffer.alloc(32).toString('base64') : 'x'.repeat(48),
+          ),
+        ]),
+      ),
     );
     expect(service('api').ports).toContain(`${config.PORT}:${config.PORT}`);
     expect(config.HOST).toBe('0.0.0.0');

@@ -24,7 +24,10 @@ const pick = (k: z.infer<typeof ApiKeySchema> & Record<string, unknown>) => ApiK
 export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api-keys',
-    { config: { permission: 'api_keys.read' }, schema: { tags: ['api keys'], response: { 200: z.object({ items: z.array(ApiKeySchema) }), ...errorResponses } } },
+    {
+      config: { permission: 'api_keys.read' },
+      schema: { tags: ['api keys'], response: { 200: z.object({ items: z.array(ApiKeySchema) }), ...errorResponses } },
+    },
     async (request) => {
       const rows = await request.tenantDb.apiKey.findMany({ orderBy: { createdAt: 'desc' } });
       return { items: rows.map(pick) };
@@ -52,7 +55,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = requirePrincipal(request);
       const wanted = request.body.scopes.includes('*') ? [...PERMISSIONS] : request.body.scopes;
       const beyond = wanted.filter((s) => !p.permissions.has(s as (typeof PERMISSIONS)[number]));
-      if (beyond.length) throw new AppError(403, 'forbidden', 'a key cannot have permissions you do not hold', { scopes: beyond });
+      if (beyond.length)
+        throw new AppError(403, 'forbidden', 'a key cannot have permissions you do not hold', { scopes: beyond });
       if (request.body.expiresAt && request.body.expiresAt.getTime() <= Date.now()) {
         throw new AppError(400, 'invalid_expiry', 'expiresAt must be in the future');
       }
@@ -68,16 +72,31 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
           expiresAt: request.body.expiresAt ?? null,
         },
       });
-      await request.audit('api_key.created', { targetType: 'api_key', targetId: row.id, details: { name: row.name, scopes: row.scopes } });
+      await request.audit('api_key.created', {
+        targetType: 'api_key',
+        targetId: row.id,
+        details: { name: row.name, scopes: row.scopes },
+      });
       return reply.status(201).send({ ...pick(row), token: key.token });
     },
   );
 
   app.delete(
     '/api-keys/:id',
-    { config: { permission: 'api_keys.write' }, schema: { tags: ['api keys'], summary: 'Revoke a key', params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } } },
+    {
+      config: { permission: 'api_keys.write' },
+      schema: {
+        tags: ['api keys'],
+        summary: 'Revoke a key',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
     async (request, reply) => {
-      const { count } = await request.tenantDb.apiKey.updateMany({ where: { id: request.params.id, revokedAt: null }, data: { revokedAt: new Date() } });
+      const { count } = await request.tenantDb.apiKey.updateMany({
+        where: { id: request.params.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
       if (count === 0) throw notFound('API key');
       await request.audit('api_key.revoked', { targetType: 'api_key', targetId: request.params.id });
       return reply.status(204).send(null);

@@ -44,7 +44,10 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['audit'],
         summary: 'The audit log, newest first (action may end with * to match a prefix)',
         querystring: PageQuerySchema.extend(FilterSchema.shape),
-        response: { 200: z.object({ items: z.array(AuditSchema), nextCursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ items: z.array(AuditSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -62,21 +65,36 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     '/audit/export.csv',
     {
       config: { permission: 'audit.export' },
-      schema: { tags: ['audit'], summary: 'Export the (filtered) audit log as CSV', querystring: FilterSchema, response: { 200: z.unknown(), ...errorResponses } },
+      schema: {
+        tags: ['audit'],
+        summary: 'Export the (filtered) audit log as CSV',
+        querystring: FilterSchema,
+        response: { 200: z.unknown(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       await request.audit('audit.exported', { details: request.query });
-      const csv = stringify({ header: true, columns: ['createdAt', 'actorType', 'actorId', 'action', 'targetType', 'targetId', 'ip', 'details'] });
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit.csv"');
+      const csv = stringify({
+        header: true,
+        columns: ['createdAt', 'actorType', 'actorId', 'action', 'targetType', 'targetId', 'ip', 'details'],
+      });
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="audit.csv"');
       const db = request.tenantDb;
       const f = where(request.query);
       void (async () => {
         let cursor: string | undefined;
         try {
           for (;;) {
-            const rows = await db.auditLog.findMany({ where: { ...f, ...afterCursor('createdAt', cursor) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 1001 });
+            const rows = await db.auditLog.findMany({
+              where: { ...f, ...afterCursor('createdAt', cursor) },
+              orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+              take: 1001,
+            });
             const batch = page(rows, 1000, (r) => r.createdAt);
-            for (const r of batch.items) csv.write({ ...r, createdAt: r.createdAt.toISOString(), details: JSON.stringify(r.details) });
+            for (const r of batch.items)
+              csv.write({ ...r, createdAt: r.createdAt.toISOString(), details: JSON.stringify(r.details) });
             if (!batch.nextCursor) break;
             cursor = batch.nextCursor;
           }

@@ -9,11 +9,7 @@ import { AppError, notFound } from '../../errors';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
 
-const EmailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.string().email('a valid email address').max(254));
+const EmailSchema = z.string().trim().toLowerCase().pipe(z.string().email('a valid email address').max(254));
 
 const TokensSchema = z
   .object({
@@ -62,7 +58,9 @@ export async function issueTokens(
   const [user, tenant, membership] = await Promise.all([
     app.db.user.findUniqueOrThrow({ where: { id: input.userId } }),
     app.db.tenant.findUniqueOrThrow({ where: { id: input.tenantId } }),
-    app.db.membership.findUniqueOrThrow({ where: { tenantId_userId: { tenantId: input.tenantId, userId: input.userId } } }),
+    app.db.membership.findUniqueOrThrow({
+      where: { tenantId_userId: { tenantId: input.tenantId, userId: input.userId } },
+    }),
   ]);
   return {
     accessToken: signAccessToken(app.jwtSecret, { sub: user.id, tid: tenant.id, sid: session.id }),
@@ -94,7 +92,16 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
             email: EmailSchema,
             password: z.string().max(200),
           })
-          .meta({ examples: [{ tenantName: 'Acme Clinics', name: 'Ada Lovelace', email: 'ada@acme.test', password: 'a long passphrase 42' }] }),
+          .meta({
+            examples: [
+              {
+                tenantName: 'Acme Clinics',
+                name: 'Ada Lovelace',
+                email: 'ada@acme.test',
+                password: 'a long passphrase 42',
+              },
+            ],
+          }),
         response: { 201: TokensSchema, 409: z.unknown(), ...errorResponses },
       },
     },
@@ -156,21 +163,28 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
           where: { id: user.id },
           data: {
             failedLogins: failures,
-            ...(failures >= LOCK_AFTER_FAILURES ? { lockedUntil: new Date(Date.now() + LOCK_MINUTES * 60_000), failedLogins: 0 } : {}),
+            ...(failures >= LOCK_AFTER_FAILURES
+              ? { lockedUntil: new Date(Date.now() + LOCK_MINUTES * 60_000), failedLogins: 0 }
+              : {}),
           },
         });
-        if (membership) await request.audit('login.failed', { tenantId: membership.tenantId, targetType: 'user', targetId: user.id });
+        if (membership)
+          await request.audit('login.failed', { tenantId: membership.tenantId, targetType: 'user', targetId: user.id });
         throw invalid;
       }
       if (user.totpEnabledAt) {
-        if (!totpCode && !backupCode) throw new AppError(401, 'totp_required', 'enter the code from your authenticator app');
+        if (!totpCode && !backupCode)
+          throw new AppError(401, 'totp_required', 'enter the code from your authenticator app');
         let ok = false;
         if (totpCode && user.totpSecret) ok = verifyTotp(app.secrets.open(user.totpSecret), totpCode);
         if (!ok && backupCode) {
           const hash = hashBackupCode(backupCode);
           if (user.backupCodes.includes(hash)) {
             ok = true;
-            await app.db.user.update({ where: { id: user.id }, data: { backupCodes: user.backupCodes.filter((h) => h !== hash) } });
+            await app.db.user.update({
+              where: { id: user.id },
+              data: { backupCodes: user.backupCodes.filter((h) => h !== hash) },
+            });
           }
         }
         if (!ok) throw new AppError(401, 'invalid_totp', 'the code is wrong or expired');
@@ -196,20 +210,38 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const session = await app.db.session.findUnique({ where: { refreshHash: hashOpaque(request.body.refreshToken) } });
-      if (!session || session.expiresAt.getTime() <= Date.now()) throw new AppError(401, 'invalid_refresh_token', 'sign in again');
+      const session = await app.db.session.findUnique({
+        where: { refreshHash: hashOpaque(request.body.refreshToken) },
+      });
+      if (!session || session.expiresAt.getTime() <= Date.now())
+        throw new AppError(401, 'invalid_refresh_token', 'sign in again');
       if (session.rotatedAt || session.revokedAt) {
         // A used token came back: someone has a copy. End the whole family.
-        await app.db.session.updateMany({ where: { familyId: session.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
-        await request.audit('session.reuse_detected', { tenantId: session.tenantId, targetType: 'session', targetId: session.id });
-        throw new AppError(401, 'refresh_token_reused', 'this refresh token was already used: every session of it has been signed out');
+        await app.db.session.updateMany({
+          where: { familyId: session.familyId, revokedAt: null },
+          data: { revokedAt: new Date() },
+        });
+        await request.audit('session.reuse_detected', {
+          tenantId: session.tenantId,
+          targetType: 'session',
+          targetId: session.id,
+        });
+        throw new AppError(
+          401,
+          'refresh_token_reused',
+          'this refresh token was already used: every session of it has been signed out',
+        );
       }
       const { count } = await app.db.session.updateMany({
         where: { id: session.id, rotatedAt: null, revokedAt: null },
         data: { rotatedAt: new Date(), lastUsedAt: new Date() },
       });
       if (count === 0) throw new AppError(401, 'refresh_token_reused', 'this refresh token was already used');
-      return issueTokens(app, request, { userId: session.userId, tenantId: session.tenantId, familyId: session.familyId });
+      return issueTokens(app, request, {
+        userId: session.userId,
+        tenantId: session.tenantId,
+        familyId: session.familyId,
+      });
     },
   );
 
@@ -223,7 +255,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const { sessionId } = requirePrincipal(request);
       const session = await app.db.session.findUnique({ where: { id: sessionId ?? '' } });
       if (session) {
-        await app.db.session.updateMany({ where: { familyId: session.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+        await app.db.session.updateMany({
+          where: { familyId: session.familyId, revokedAt: null },
+          data: { revokedAt: new Date() },
+        });
       }
       return reply.status(204).send(null);
     },
@@ -277,12 +312,22 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     '/auth/sessions',
     {
       config: { self: true },
-      schema: { tags: ['auth'], summary: 'Your signed-in sessions', response: { 200: z.object({ items: z.array(SessionSchema) }), ...errorResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Your signed-in sessions',
+        response: { 200: z.object({ items: z.array(SessionSchema) }), ...errorResponses },
+      },
     },
     async (request) => {
       const p = requirePrincipal(request);
       const rows = await app.db.session.findMany({
-        where: { userId: p.userId ?? '', tenantId: p.tenantId, revokedAt: null, rotatedAt: null, expiresAt: { gt: new Date() } },
+        where: {
+          userId: p.userId ?? '',
+          tenantId: p.tenantId,
+          revokedAt: null,
+          rotatedAt: null,
+          expiresAt: { gt: new Date() },
+        },
         orderBy: { lastUsedAt: 'desc' },
       });
       const current = await app.db.session.findUnique({ where: { id: p.sessionId ?? '' } });
@@ -303,13 +348,23 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     '/auth/sessions/:id',
     {
       config: { self: true },
-      schema: { tags: ['auth'], summary: 'Sign a session out', params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign a session out',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       const p = requirePrincipal(request);
-      const session = await app.db.session.findFirst({ where: { id: request.params.id, userId: p.userId ?? '', tenantId: p.tenantId } });
+      const session = await app.db.session.findFirst({
+        where: { id: request.params.id, userId: p.userId ?? '', tenantId: p.tenantId },
+      });
       if (!session) throw notFound('session');
-      await app.db.session.updateMany({ where: { familyId: session.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+      await app.db.session.updateMany({
+        where: { familyId: session.familyId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
       await request.audit('session.revoked', { targetType: 'session', targetId: session.id });
       return reply.status(204).send(null);
     },
@@ -334,7 +389,10 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const problems = passwordProblems(request.body.newPassword, user.email);
       if (problems.length) throw policyError(problems);
-      await app.db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(request.body.newPassword) } });
+      await app.db.user.update({
+        where: { id: user.id },
+        data: { passwordHash: await hashPassword(request.body.newPassword) },
+      });
       const current = await app.db.session.findUnique({ where: { id: p.sessionId ?? '' } });
       await app.db.session.updateMany({
         where: { userId: user.id, revokedAt: null, ...(current ? { familyId: { not: current.familyId } } : {}) },
@@ -358,7 +416,8 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = requirePrincipal(request);
       const user = await app.db.user.findUniqueOrThrow({ where: { id: p.userId ?? '' } });
-      if (user.totpEnabledAt) throw new AppError(409, 'two_factor_enabled', 'two-factor is already on: disable it first');
+      if (user.totpEnabledAt)
+        throw new AppError(409, 'two_factor_enabled', 'two-factor is already on: disable it first');
       const secret = newTotpSecret();
       await app.db.user.update({ where: { id: user.id }, data: { totpSecret: app.secrets.seal(secret) } });
       return { secret, otpauthUrl: otpauthUrl(secret, user.email) };
@@ -380,9 +439,13 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = requirePrincipal(request);
       const user = await app.db.user.findUniqueOrThrow({ where: { id: p.userId ?? '' } });
       if (!user.totpSecret) throw new AppError(409, 'two_factor_not_set_up', 'call /auth/2fa/setup first');
-      if (!verifyTotp(app.secrets.open(user.totpSecret), request.body.code)) throw new AppError(400, 'invalid_totp', 'the code is wrong or expired');
+      if (!verifyTotp(app.secrets.open(user.totpSecret), request.body.code))
+        throw new AppError(400, 'invalid_totp', 'the code is wrong or expired');
       const backup = newBackupCodes();
-      await app.db.user.update({ where: { id: user.id }, data: { totpEnabledAt: new Date(), backupCodes: backup.hashes } });
+      await app.db.user.update({
+        where: { id: user.id },
+        data: { totpEnabledAt: new Date(), backupCodes: backup.hashes },
+      });
       await request.audit('two_factor.enabled', { targetType: 'user', targetId: user.id });
       return { backupCodes: backup.codes };
     },
@@ -404,9 +467,13 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const user = await app.db.user.findUniqueOrThrow({ where: { id: p.userId ?? '' } });
       if (!user.totpEnabledAt || !user.totpSecret) throw new AppError(409, 'two_factor_off', 'two-factor is not on');
       const ok =
-        (await verifyPassword(user.passwordHash, request.body.password)) && verifyTotp(app.secrets.open(user.totpSecret), request.body.code);
+        (await verifyPassword(user.passwordHash, request.body.password)) &&
+        verifyTotp(app.secrets.open(user.totpSecret), request.body.code);
       if (!ok) throw new AppError(401, 'invalid_credentials', 'the password or code is wrong');
-      await app.db.user.update({ where: { id: user.id }, data: { totpEnabledAt: null, totpSecret: null, backupCodes: [] } });
+      await app.db.user.update({
+        where: { id: user.id },
+        data: { totpEnabledAt: null, totpSecret: null, backupCodes: [] },
+      });
       await request.audit('two_factor.disabled', { targetType: 'user', targetId: user.id });
       return reply.status(204).send(null);
     },

@@ -12,10 +12,16 @@ export function devInboxRoutes(inbox: DevInbox): FastifyPluginAsyncZod {
           tags: ['development'],
           summary: 'Mail sent in development (not served in production)',
           querystring: z.object({ to: z.string().optional() }),
-          response: { 200: z.object({ items: z.array(z.object({ to: z.string(), subject: z.string(), text: z.string(), at: z.string() })) }) },
+          response: {
+            200: z.object({
+              items: z.array(z.object({ to: z.string(), subject: z.string(), text: z.string(), at: z.string() })),
+            }),
+          },
         },
       },
-      async (request) => ({ items: inbox.messages.filter((m) => !request.query.to || m.to === request.query.to.toLowerCase()) }),
+      async (request) => ({
+        items: inbox.messages.filter((m) => !request.query.to || m.to === request.query.to.toLowerCase()),
+      }),
     );
   };
 }

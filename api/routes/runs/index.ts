@@ -90,7 +90,8 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/runs',
     {
-      config: { permission: 'runs.write' },
+      // Runs keep their Idempotency-Key on the row itself, which also settles concurrent repeats.
+      config: { permission: 'runs.write', ownIdempotency: true },
       schema: {
         tags: ['runs'],
         summary: 'Start a journey: run a published flow for a contact',
@@ -177,6 +178,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
           throw err;
         }
       }
+      await app.emitEvent(tenantId, 'run.started', { run: pickRun(run) });
       return reply.status(201).send(pickRun(run));
     },
   );

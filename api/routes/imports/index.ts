@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import { stringify } from 'csv-stringify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+import { toJson } from '../../../prisma/json';
+import { AppError, notFound } from '../../errors';
+import { DELIMITERS, type Delimiter, inspectCsv } from '../../imports/csv';
+import { type CustomFieldDef, MappingSchema, planColumns, suggestMapping } from '../../imports/mapping';
+import { type ImportResult, runImport } from '../../imports/pipeline';
+import { afterCursor, PageQuerySchema, page } from '../../pagination';
+import { requirePrincipal } from '../../plugins/auth';
+import { errorResponses, IdParamsSchema } from '../../schemas';
+import type { TenantDb } from '../../tenant-scope';
+
+export interface ImportRoutesOptions {
+  /** Largest accepted upload; beyond it 413 `file_too_large`. Default: IMPORT_MAX_FILE_BYTES or 50 MB. */
+  maxFileBytes?: number;
+  /** Where uploads wait for their import. Default: <os.tmpdir()>/switchboard-imports. */
+  uploadDir?: string;
+}
+
+const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
+/** Uploads never started are removed after a day. */
+const STALE_UPLOAD_MS = 24 * 3600_000;
+
+/** What the job's `mapping` column holds: the file's format, then the mapping it was started with. */
+const JobMetaSchema = z.object({
+  delimiter: z.enum(DELIMITERS),
+  bom: z.boolean(),
+  headers: z.array(z.string()),
+  columns: z.record(z.string(), z.string()).nullable().default(null),
+  dedupe: z.enum(['update', 'skip']).nullable().default(null),
+});
+type JobMeta = z.infer<typeof JobMetaSchema>;
+
+const ImportJobSchema = z
+  .object({
+    id: z.string().uuid(),
+    status: z.enum(['pending', 'running', 'completed', 'failed']),
+    filename: z.string(),
+    delimiter: z.string(),
+    headers: z.array(z.string()),
+    mapping: z.record(z.string(), z.string()).nullable(),
+    dedupe: z.enum(['update', 'skip']).nullable(),
+    defaultCountry: z.string().nullable(),
+    totalRows: z.number().int(),
+    processedRows: z.number().int(),
+    createdRows: z.number().int(),
+    updatedRows: z.number().int(),
+    skippedRows: z.number().int(),
+    errorRows: z.number().int(),
+    /** processedRows / totalRows, 0…1. */
+    progress: z.number(),
+    error: z.string().nullable(),
+    createdAt: z.date(),
+    finishedAt: z.date().nullable(),
+  })
+  .meta({ id: 'ImportJob' });
+
+type JobRow = {
+  id: string;
+  status: string;
+  filename: string;
+  mapping: unknown;
+  defaultCountry: string | null;
+  totalRows: number;
+  processedRows: number;
+  createdRows: number;
+  updatedRows: number;
+  skippedRows: number;
+  errorRows: number;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+};
+
+function toJob(row: JobRow): z.infer<typeof ImportJobSchema> {
+  const meta = JobMetaSchema.parse(row.mapping);
+  return {
+    id: row.id,
+    status: row.status as z.infer<typeof ImportJobSchema>['status'],
+    filename: row.filename,
+    delimiter: meta.delimiter,
+    headers: meta.headers,
+    mapping: meta.columns,
+    dedupe: meta.dedupe,
+    defaultCountry: row.defaultCountry,
+    totalRows: row.totalRows,
+    processedRows: row.processedRows,
+    createdRows: row.createdRows,
+    updatedRows: row.updatedRows,
+    skippedRows: row.skippedRows,
+    errorRows: row.errorRows,
+    progress: row.status === 'completed' ? 1 : row.totalRows > 0 ? Math.min(1, row.processedRows / row.totalRows) : 0,
+    error: row.error,
+    createdAt: row.createdAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+const StartBodySchema = z.object({
+  mapping: MappingSchema,
+  defaultCountry: z
+    .string()
+    .transform((c) => c.toUpperCase())
+    .refine(isSupportedCountry, 'an ISO 3166 country code libphonenumber knows, e.g. US')
+    .optional(),
+  dedupe: z.enum(['update', 'skip']).default('update'),
+  saveMappingAs: z.string().trim().min(1).max(100).optional(),
+});
+
+async function tenantCatalog(db: TenantDb, tenantId: string) {
+  const [customFields, leadStages] = await Promise.all([
+    db.customFieldDefinition.findMany({
+      where: { tenantId },
+      select: { key: true, label: true, type: true, options: true },
+      orderBy: { key: 'asc' },
+    }),
+    db.leadStage.findMany({ where: { tenantId }, select: { key: true, label: true }, orderBy: { position: 'asc' } }),
+  ]);
+  return { customFields: customFields as CustomFieldDef[], leadStages };
+}
+
+async function findJob(request: FastifyRequest, id: string) {
+  const tenantId = requirePrincipal(request).tenantId;
+  const row = await request.tenantDb.importJob.findFirst({ where: { id, tenantId } });
+  if (!row) throw notFound('import');
+  return row;
+}
+
+export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (app, opts) => {
+  const maxFileBytes = opts.maxFileBytes ?? (Number(process.env.IMPORT_MAX_FILE_BYTES) || DEFAULT_MAX_FILE_BYTES);
+  const uploadDir = opts.uploadDir ?? join(tmpdir(), 'switchboard-imports');
+  await mkdir(uploadDir, { recursive: true });
+  // Uploads whose import was never started.
+  for (const name of await readdir(uploadDir).catch(() => [] as string[])) {
+    const path = join(uploadDir, name);
+    const s = await stat(path).catch(() => null);
+    if (s && Date.now() - s.mtimeMs > STALE_UPLOAD_MS) await rm(path, { force: true }).catch(() => undefined);
+  }
+  const uploadPath = (id: string) => join(uploadDir, `${id}.csv`);
+
+  await app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1, fields: 10, parts: 20 } });
+
+  // Imports run in this process, after the request answered. Closing the app interrupts them.
+  const running = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
+  app.addHook('onClose', async () => {
+    for (const r of running.values()) r.abort.abort();
+    await Promise.allSettled([...running.values()].map((r) => r.done));
+  });
+
+  app.post(
+    '/imports',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Upload a CSV file: answers its columns, a preview and a suggested mapping',
+        consumes: ['multipart/form-data'],
+        response: {
+          201: z.object({
+            id: z.string().uuid(),
+            filename: z.string(),
+            delimiter: z.string(),
+            bom: z.boolean(),
+            headers: z.array(z.string()),
+            preview: z.array(z.array(z.string())),
+            totalRows: z.number().int(),
+            suggestedMapping: z.record(z.string(), z.string()),
+            /** The saved mapping the suggestion comes from, when the headers match one exactly. */
+            savedMapping: z.string().nullable(),
+          }),
+          413: errorResponses[400],
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = requirePrincipal(request).tenantId;
+      if (!request.isMultipart())
+        throw new AppError(415, 'unsupported_media_type', 'upload the CSV file as multipart/form-data');
+      const id = randomUUID();
+      const path = uploadPath(id);
+      let filename = 'upload.csv';
+      try {
+        const file = await request.file();
+        if (!file) throw new AppError(400, 'file_required', 'the request has no file part');
+        filename = (file.filename || filename).slice(0, 255);
+        await pipeline(file.file, createWriteStream(path));
+        // A stream past the limit ends early and says so.
+        if (file.file.truncated)
+          throw new AppError(413, 'file_too_large', `the file is larger than ${maxFileBytes} bytes`);
+        const inspection = await inspectCsv(path);
+        const [saved, catalog] = await Promise.all([
+          request.tenantDb.columnMapping.findMany({ where: { tenantId }, orderBy: { createdAt: 'desc' }, take: 100 }),
+          tenantCatalog(request.tenantDb, tenantId),
+        ]);
+        const suggestion = suggestMapping(
+          inspection.headers,
+          saved.map((s) => ({ name: s.name, mapping: MappingSchema.catch({}).parse(s.mapping) })),
+          catalog.customFields,
+        );
+        const meta: JobMeta = {
+          delimiter: inspection.delimiter,
+          bom: inspection.bom,
+          headers: inspection.headers,
+          columns: null,
+          dedupe: null,
+        };
+        await request.tenantDb.importJob.create({
+          data: {
+            id,
+            tenantId,
+            status: 'pending',
+            filename,
+            mapping: toJson(meta),
+            totalRows: inspection.totalRows,
+            createdById: request.principal?.userId ?? request.principal?.apiKeyId ?? null,
+          },
+        });
+        return reply.status(201).send({
+          id,
+          filename,
+          delimiter: inspection.delimiter,
+          bom: inspection.bom,
+          headers: inspection.headers,
+          preview: inspection.preview,
+          totalRows: inspection.totalRows,
+          suggestedMapping: suggestion.mapping,
+          savedMapping: suggestion.savedMapping,
+        });
+      } catch (err) {
+        await rm(path, { force: true }).catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE')
+          throw new AppError(413, 'file_too_large', `the file is larger than ${maxFileBytes} bytes`);
+        if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
+          throw new AppError(415, 'unsupported_media_type', 'upload the CSV file as multipart/form-data');
+        if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+          throw new AppError(400, 'too_many_parts', 'upload one CSV file per import');
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/imports/:id/start',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Start importing an uploaded file with a column mapping; runs in the background',
+        params: IdParamsSchema,
+        body: StartBodySchema,
+        response: { 202: ImportJobSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = requirePrincipal(request).tenantId;
+      const job = await findJob(request, request.params.id);
+      if (job.status !== 'pending')
+        throw new AppError(409, 'import_already_started', `the import is ${job.status}; upload the file again`);
+      const meta = JobMetaSchema.parse(job.mapping);
+      const { mapping, defaultCountry, dedupe, saveMappingAs } = request.body;
+      const catalog = await tenantCatalog(request.tenantDb, tenantId);
+      const plan = planColumns(mapping, meta.headers, catalog.customFields);
+      const path = uploadPath(job.id);
+      if (!(await stat(path).catch(() => null))) {
+        await request.tenantDb.importJob.update({
+          where: { id: job.id, tenantId },
+          data: { status: 'failed', error: 'the uploaded file is gone (the API restarted?)', finishedAt: new Date() },
+        });
+        throw new AppError(409, 'upload_expired', 'the uploaded file is no longer here: upload it again');
+      }
+      // Only one start wins.
+      const claimed = await request.tenantDb.importJob.updateMany({
+        where: { id: job.id, tenantId, status: 'pending' },
+        data: {
+          status: 'running',
+          mapping: toJson({ ...meta, columns: mapping, dedupe } satisfies JobMeta),
+          defaultCountry: defaultCountry ?? null,
+        },
+      });
+      if (claimed.count !== 1) throw new AppError(409, 'import_already_started', 'the import has already started');
+      if (saveMappingAs) {
+        await request.tenantDb.columnMapping.upsert({
+          where: { tenantId_name: { tenantId, name: saveMappingAs } },
+          create: { tenantId, name: saveMappingAs, mapping: toJson(mapping) },
+          update: { mapping: toJson(mapping), createdAt: new Date() },
+        });
+      }
+      const abort = new AbortController();
+      const db = request.tenantDb;
+      const done = runImport({
+        db,
+        tenantId,
+        jobId: job.id,
+        path,
+        delimiter: meta.delimiter as Delimiter,
+        headers: meta.headers,
+        plan,
+        customFields: catalog.customFields,
+        leadStages: catalog.leadStages,
+        defaultCountry,
+        dedupe,
+        signal: abort.signal,
+        // Recorded before the job says it is finished, so a finished job always has its entry.
+        onFinish: (result: ImportResult) =>
+          request
+            .audit('contacts.imported', {
+              targetType: 'import',
+              targetId: job.id,
+              details: { filename: job.filename, ...result },
+            })
+            .catch((err: unknown) => request.log.error({ err, importId: job.id }, 'could not audit the import')),
+      }).finally(() => running.delete(job.id));
+      running.set(job.id, { abort, done });
+      const row = await findJob(request, job.id);
+      return reply.status(202).send(toJob(row));
+    },
+  );
+
+  app.get(
+    '/imports/:id',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'An import: status, progress and counters',
+        params: IdParamsSchema,
+        response: { 200: ImportJobSchema, ...errorResponses },
+      },
+    },
+    async (request) => toJob(await findJob(request, request.params.id)),
+  );
+
+  app.get(
+    '/imports',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Imports, newest first',
+        querystring: PageQuerySchema,
+        response: {
+          200: z.object({ items: z.array(ImportJobSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const tenantId = requirePrincipal(request).tenantId;
+      const rows = await request.tenantDb.importJob.findMany({
+        where: { tenantId, ...afterCursor('createdAt', cursor) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const result = page(rows, limit, (r) => r.createdAt);
+      return { items: result.items.map(toJob), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
+    '/imports/:id/errors.csv',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: "The rows that were not imported, one line per problem, with the row's original cells",
+        params: IdParamsSchema,
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      const job = await findJob(request, request.params.id);
+      const { headers } = JobMetaSchema.parse(job.mapping);
+      const db = request.tenantDb;
+      const ErrorsSchema = z.array(z.object({ column: z.string(), message: z.string() }));
+      const RawSchema = z.record(z.string(), z.string()).catch({});
+      async function* lines() {
+        let after = 0;
+        for (;;) {
+          const batch = await db.importRowError.findMany({
+            where: { importId: job.id, rowNumber: { gt: after } },
+            orderBy: { rowNumber: 'asc' },
+            take: 1000,
+          });
+          for (const e of batch) {
+            const raw = RawSchema.parse(e.raw);
+            const cells = headers.map((h) => raw[h] ?? '');
+            for (const problem of ErrorsSchema.catch([]).parse(e.errors))
+              yield [String(e.rowNumber), problem.column, problem.message, ...cells];
+          }
+          const last = batch[batch.length - 1];
+          if (!last || batch.length < 1000) return;
+          after = last.rowNumber;
+        }
+      }
+      const csv = Readable.from(lines()).pipe(
+        stringify({ header: true, columns: ['row', 'column', 'message', ...headers] }),
+      );
+      const name = job.filename.replace(/\.csv$/i, '').replace(/[^\w.-]+/g, '_');
+      return (
+        reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}-errors.csv"`)
+          // The response schemas describe the error bodies; a stream is sent as it is, never serialized.
+          .send(csv as never)
+      );
+    },
+  );
+
+  app.get(
+    '/column-mappings',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Saved column mappings, newest first',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.string().uuid(),
+                name: z.string(),
+                mapping: z.record(z.string(), z.string()),
+                createdAt: z.date(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const tenantId = requirePrincipal(request).tenantId;
+      const rows = await request.tenantDb.columnMapping.findMany({
+        where: { tenantId },
+        orderBy: { createdAt: 'desc' },
+      });
+      return { items: rows.map((r) => ({ ...r, mapping: MappingSchema.catch({}).parse(r.mapping) })) };
+    },
+  );
+};
+
+export default importRoutes;

@@ -1,0 +1,138 @@
+// bench/api: the real app (buildApp: auth with an API key, tenant scope, zod schemas, PostgreSQL)
+// answering an authenticated GET /v1/contacts/:id, against a bare Fastify route returning the same
+// JSON, both listening on loopback and driven by the same keep-alive load loop in this run.
+// Prints requests per second, their ratio (target ≥ 0.5) and p99 latency; asserts nothing.
+import { Agent, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../api/app';
+import { createDb } from '../prisma/client';
+import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
+import { applyMigrations } from '../scripts/lib/migrate.mjs';
+import { withDatabase } from '../scripts/lib/postgres.mjs';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../tests/helpers/app';
+import { seedTenant } from '../tests/helpers/fixtures';
+
+const CONCURRENCY = 32;
+const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
+const WARMUP = 1_000;
+/** Each run stops at this deadline even if it has not sent every request. */
+const MAX_MS = 30_000;
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const pgServer = await adminDatabaseUrl({ forTests: true });
+const dbName = `sb_bench_api_${Date.now()}`;
+const admin = new pg.Client({ connectionString: pgServer.url });
+admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
+await admin.connect();
+await admin.query(`CREATE DATABASE "${dbName}"`);
+const url = withDatabase(pgServer.url, dbName);
+await applyMigrations(url);
+const env = await TestWorkflowEnvironment.createLocal({
+  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli } },
+});
+const db = createDb(url);
+
+interface Result {
+  done: number;
+  failed: number;
+  seconds: number;
+  latencies: number[];
+}
+
+/** N keep-alive connections, each sending its next request when the previous answer arrives. */
+async function load(port: number, path: string, headers: Record<string, string>, total: number): Promise<Result> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let sent = 0;
+  let failed = 0;
+  const deadline = performance.now() + MAX_MS;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t = performance.now();
+      const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t);
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+      req.end();
+    });
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < total && performance.now() < deadline) {
+        sent++;
+        await one();
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  return { done: latencies.length, failed, seconds, latencies };
+}
+
+const listen = async (app: FastifyInstance) => {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return (app.server.address() as AddressInfo).port;
+};
+
+const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] ?? Number.NaN;
+const line = (name: string, r: Result) =>
+  `${name.padEnd(10)} ${(r.done / r.seconds).toFixed(0).padStart(6)} req/s   p99 ${p99(r.latencies).toFixed(2)} ms   (${r.done} ok, ${r.failed} failed, ${r.seconds.toFixed(1)} s)`;
+
+let real: FastifyInstance | undefined;
+let bare: FastifyInstance | undefined;
+try {
+  const seeded = await seedTenant(db, 'bench');
+  real = await buildApp({
+    db,
+    temporal: env.client,
+    taskQueue: 'switchboard-bench',
+    logLevel: 'warn',
+    jwtSecret: TEST_JWT_SECRET,
+    encryptionKeys: [TEST_ENCRYPTION_KEY],
+  });
+  const realPort = await listen(real);
+  const path = `/v1/contacts/${seeded.contact.id}`;
+  const headers = { authorization: `Bearer ${seeded.token}` };
+  const body = await fetch(`http://127.0.0.1:${realPort}${path}`, { headers }).then((r) => r.text());
+
+  bare = Fastify({ logger: false });
+  bare.get('/v1/contacts/:id', (_request, reply) => reply.type('application/json; charset=utf-8').send(body));
+  const barePort = await listen(bare);
+
+  // Warm both (JIT, connection pool), then measure bare first and the app second, same loop.
+  await load(barePort, path, headers, WARMUP);
+  await load(realPort, path, headers, WARMUP);
+  const b = await load(barePort, path, headers, REQUESTS);
+  const r = await load(realPort, path, headers, REQUESTS);
+  const ratio = r.done / r.seconds / (b.done / b.seconds);
+  process.stdout.write(
+    [
+      `GET /v1/contacts/:id, ${CONCURRENCY} keep-alive connections, ${REQUESTS} requests each (at most ${MAX_MS / 1000} s)`,
+      line('bare', b),
+      line('app', r),
+      `ratio app/bare: ${ratio.toFixed(2)} (target ≥ 0.5)`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await bare?.close();
+  await real?.close();
+  await db.$disconnect();
+  await env.teardown();
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin.end();
+  pgServer.stop();
+}

@@ -1,0 +1,118 @@
+// bench/csv-import: 100k generated rows through the real import pipeline (runImport, the function
+// POST /imports/:id/start runs) into a scratch database on the test cluster. Prints rows per second
+// and the peak RSS (sampled every 100 ms); asserts nothing. ROWS=… changes the size.
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inspectCsv } from '../api/imports/csv';
+import { planColumns, suggestMapping } from '../api/imports/mapping';
+import { runImport } from '../api/imports/pipeline';
+import { forTenant } from '../api/tenant-scope';
+import { createDb } from '../prisma/client';
+import { toJson } from '../prisma/json';
+import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
+import { applyMigrations } from '../scripts/lib/migrate.mjs';
+import { withDatabase } from '../scripts/lib/postgres.mjs';
+
+const ROWS = Number(process.env.ROWS ?? 100_000);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+const pgServer = await adminDatabaseUrl({ forTests: true });
+const dbName = `sb_bench_import_${Date.now()}`;
+const admin = new pg.Client({ connectionString: pgServer.url });
+admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
+await admin.connect();
+await admin.query(`CREATE DATABASE "${dbName}"`);
+const url = withDatabase(pgServer.url, dbName);
+await applyMigrations(url);
+const db = createDb(url);
+const dir = mkdtempSync(join(tmpdir(), 'sb-bench-import-'));
+
+/** Writes the CSV as a stream too: the generator must not be what uses the memory. */
+async function generate(path: string, rows: number) {
+  const out = createWriteStream(path);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', r)));
+  await write('\uFEFFFirst Name,Last Name,Mobile,E-mail,Tags,Plan,Notes\n');
+  for (let i = 0; i < rows; i++) {
+    // 1 row in 50 has a bad phone, 1 in 100 repeats an earlier row's email.
+    const phone =
+      i % 50 === 7
+        ? 'n/a'
+        : `+1 (202) ${String(200 + Math.floor(i / 10_000)).padStart(3, '0')}-${String(i % 10_000).padStart(4, '0')}`;
+    const email = i % 100 === 99 ? `user${i - 50}@bench.example` : `user${i}@bench.example`;
+    await write(
+      `First${i},"Last, ${i}",${phone},${email},vip;bench|t${i % 7},${i % 3 === 0 ? 'pro' : 'free'},"note ${i}\nsecond line"\n`,
+    );
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+try {
+  const tenant = await db.tenant.create({ data: { name: 'bench', slug: 'bench' } });
+  await db.customFieldDefinition.create({
+    data: { tenantId: tenant.id, key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro'] },
+  });
+  const customFields = [{ key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro'] }];
+  const path = join(dir, 'contacts.csv');
+  await generate(path, ROWS);
+  const inspectStart = performance.now();
+  const inspection = await inspectCsv(path);
+  const inspectMs = performance.now() - inspectStart;
+  const { mapping } = suggestMapping(inspection.headers, [], customFields);
+  const plan = planColumns(mapping, inspection.headers, customFields);
+  const job = await db.importJob.create({
+    data: {
+      tenantId: tenant.id,
+      status: 'running',
+      filename: 'contacts.csv',
+      mapping: toJson({ ...inspection, preview: undefined, columns: mapping, dedupe: 'update' }),
+      totalRows: inspection.totalRows,
+    },
+  });
+
+  global.gc?.();
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
+  }, 100);
+  const t = performance.now();
+  const result = await runImport({
+    db: forTenant(db, tenant.id),
+    tenantId: tenant.id,
+    jobId: job.id,
+    path,
+    delimiter: inspection.delimiter,
+    headers: inspection.headers,
+    plan,
+    customFields,
+    leadStages: [],
+    dedupe: 'update',
+    removeFile: false,
+  });
+  const seconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+
+  process.stdout.write(
+    [
+      `file: ${ROWS} rows, ${mb(statSync(path).size)}; inspect (header, preview, row count): ${inspectMs.toFixed(0)} ms`,
+      `import: ${result.status} in ${seconds.toFixed(1)} s — ${(ROWS / seconds).toFixed(0)} rows/s`,
+      `  created ${result.createdRows}, updated ${result.updatedRows}, skipped ${result.skippedRows}, errors ${result.errorRows}`,
+      `memory: RSS before ${mb(baseline)}, peak during import ${mb(peak)} (+${mb(peak - baseline)}); peak JS heap ${mb(peakHeap)}, peak external ${mb(peakExternal)}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  await db.$disconnect();
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin.end();
+  pgServer.stop();
+}
