@@ -1,3 +1,4 @@
+import type { DispatchTarget } from '../api/webhooks/dispatch';
 import type { EngineActivities } from '../flow/engine/contracts';
 import type { Db } from '../prisma/client';
 import { createCallActivities } from './calls';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   calls?: CallProvider;
   answerer?: KnowledgeAnswerer;
   fetchImpl?: typeof fetch;
+  /** Where run events go (webhook deliveries are started there); none in unit tests. */
+  events?: DispatchTarget;
 }
 
 export function sandboxMessaging(): MessagingProviders {
@@ -29,7 +32,7 @@ export function sandboxMessaging(): MessagingProviders {
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
-export function createActivities({ db, providers, calls, answerer, fetchImpl }: ActivityDeps) {
+export function createActivities({ db, providers, calls, answerer, fetchImpl, events }: ActivityDeps) {
   const messaging = { db, providers: providers ?? sandboxMessaging() };
   const activities = {
     ...createMessagingActivities(messaging),
@@ -39,7 +42,7 @@ export function createActivities({ db, providers, calls, answerer, fetchImpl }: 
     ...createNotifyActivities({ db }),
     ...createHttpActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
     ...createFlowActivities({ db }),
-    ...createRunActivities({ db }),
+    ...createRunActivities({ db, ...(events ? { events } : {}) }),
     ...createWebhookActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
   };
   return activities satisfies EngineActivities;

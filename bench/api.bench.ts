@@ -93,6 +93,8 @@ const line = (name: string, r: Result) =>
 
 let real: FastifyInstance | undefined;
 let bare: FastifyInstance | undefined;
+let bareDb: FastifyInstance | undefined;
+const rawPool = new pg.Pool({ connectionString: url, max: 10 });
 try {
   const seeded = await seedTenant(db, 'bench');
   real = await buildApp({
@@ -111,24 +113,38 @@ try {
   bare = Fastify({ logger: false });
   bare.get('/v1/contacts/:id', (_request, reply) => reply.type('application/json; charset=utf-8').send(body));
   const barePort = await listen(bare);
+  // The same route reading the same row with one raw SQL query: what any real endpoint must pay.
+  bareDb = Fastify({ logger: false });
+  bareDb.get<{ Params: { id: string } }>('/v1/contacts/:id', async (req) => {
+    const { rows } = await rawPool.query('SELECT * FROM "Contact" WHERE id = $1', [req.params.id]);
+    return rows[0];
+  });
+  const bareDbPort = await listen(bareDb);
 
   // Warm both (JIT, connection pool), then measure bare first and the app second, same loop.
   await load(barePort, path, headers, WARMUP);
   await load(realPort, path, headers, WARMUP);
+  await load(bareDbPort, path, headers, WARMUP);
   const b = await load(barePort, path, headers, REQUESTS);
+  const bq = await load(bareDbPort, path, headers, REQUESTS);
   const r = await load(realPort, path, headers, REQUESTS);
-  const ratio = r.done / r.seconds / (b.done / b.seconds);
+  const rps = (x: { done: number; seconds: number }) => x.done / x.seconds;
+  const ratio = rps(r) / rps(b);
   process.stdout.write(
     [
       `GET /v1/contacts/:id, ${CONCURRENCY} keep-alive connections, ${REQUESTS} requests each (at most ${MAX_MS / 1000} s)`,
       line('bare', b),
+      line('bare+sql', bq),
       line('app', r),
       `ratio app/bare: ${ratio.toFixed(2)} (target ≥ 0.5)`,
+      `ratio app/bare+sql (the stack's own cost: auth, tenant scope, zod, Prisma): ${(rps(r) / rps(bq)).toFixed(2)}`,
       '',
     ].join('\n'),
   );
 } finally {
   await bare?.close();
+  await bareDb?.close();
+  await rawPool.end();
   await real?.close();
   await db.$disconnect();
   await env.teardown();

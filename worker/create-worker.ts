@@ -17,7 +17,11 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
-    activities: createActivities({ db: opts.db, ...(opts.providers ? { providers: opts.providers } : {}) }),
+    activities: createActivities({
+      db: opts.db,
+      ...(opts.providers ? { providers: opts.providers } : {}),
+      ...(opts.events ? { events: opts.events } : {}),
+    }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions ?? 40,
   });

@@ -1,6 +1,8 @@
 // The worker process: bundles the workflows, registers the activities, and shuts down gracefully
 // on SIGINT/SIGTERM (in-flight activities finish; Temporal hands the rest to another worker).
+import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
 import { createDb } from '../prisma/client';
 import { WorkerConfigSchema } from './config';
 import { createWorker } from './create-worker';
@@ -12,9 +14,13 @@ Runtime.install({
 });
 const db = createDb(config.DATABASE_URL);
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+// A client as well: activities start webhook deliveries for run events.
+const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
 const worker = await createWorker({
   connection,
   db,
+  events: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, log: pino({ level: config.LOG_LEVEL }) },
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -25,5 +31,6 @@ try {
   await worker.run();
 } finally {
   await connection.close();
+  await clientConnection.close();
   await db.$disconnect();
 }

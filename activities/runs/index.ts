@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type DispatchTarget, dispatchEvent } from '../../api/webhooks/dispatch';
 import type { Db } from '../../prisma/client';
 
 export const RecordRunFinishedInputSchema = z.object({
@@ -9,9 +10,13 @@ export const RecordRunFinishedInputSchema = z.object({
   visits: z.record(z.string(), z.number().int()).optional(),
 });
 
-export function createRunActivities({ db }: { db: Db }) {
+export function createRunActivities({ db, events }: { db: Db; events?: DispatchTarget }) {
   return {
-    /** Marks the run row finished. Idempotent: a retry writes the same values. */
+    /**
+     * Marks the run row finished and tells webhook subscribers (run.completed / failed /
+     * cancelled). Idempotent: a retry writes the same values, and the event id is derived from the
+     * run, so a retry finds its deliveries already there.
+     */
     async recordRunFinished(raw: z.input<typeof RecordRunFinishedInputSchema>): Promise<void> {
       const input = RecordRunFinishedInputSchema.parse(raw);
       // Child journeys and recorded fixtures have no row: nothing to update.
@@ -25,6 +30,28 @@ export function createRunActivities({ db }: { db: Db }) {
           ...(input.visits ? { visits: input.visits } : {}),
         },
       });
+      if (!events) return;
+      const run = await db.run.findFirst({ where: { id: input.runId, tenantId: input.tenantId } });
+      if (!run) return;
+      await dispatchEvent(
+        db,
+        events,
+        input.tenantId,
+        `run.${input.status}`,
+        {
+          run: {
+            id: run.id,
+            flowId: run.flowId,
+            flowVersionId: run.flowVersionId,
+            contactId: run.contactId,
+            status: run.status,
+            outcome: run.outcome,
+            startedAt: run.startedAt.toISOString(),
+            finishedAt: run.finishedAt?.toISOString() ?? null,
+          },
+        },
+        { eventId: `run-${run.id}-finished` },
+      );
     },
   };
 }

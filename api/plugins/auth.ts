@@ -47,6 +47,16 @@ declare module 'fastify' {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * Verified API keys are remembered briefly so a busy integration does not cost a database read per
+ * request. Revoking a key clears it here at once; other API instances notice within this TTL.
+ */
+const KEY_CACHE_TTL_MS = 10_000;
+const keyCache = new Map<string, { principal: Principal; keyId: string; until: number }>();
+
+export function forgetApiKey(keyId: string): void {
+  for (const [token, entry] of keyCache) if (entry.keyId === keyId) keyCache.delete(token);
+}
 
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -70,6 +80,8 @@ export async function rolePermissions(
 }
 
 async function apiKeyPrincipal(app: FastifyInstance, request: FastifyRequest, token: string): Promise<Principal> {
+  const cached = keyCache.get(token);
+  if (cached && cached.until > Date.now()) return cached.principal;
   const parsed = parseApiKey(token);
   if (!parsed) throw new AppError(401, 'unauthorized', 'malformed API key');
   const key = await app.db.apiKey.findUnique({ where: { prefix: parsed.prefix } });
@@ -85,7 +97,16 @@ async function apiKeyPrincipal(app: FastifyInstance, request: FastifyRequest, to
       request.log.warn({ err }, 'could not record API key use');
     });
   }
-  return { kind: 'api_key', tenantId: key.tenantId, apiKeyId: key.id, permissions: expandPermissions(key.scopes) };
+  const principal: Principal = {
+    kind: 'api_key',
+    tenantId: key.tenantId,
+    apiKeyId: key.id,
+    permissions: expandPermissions(key.scopes),
+  };
+  const until = Math.min(now + KEY_CACHE_TTL_MS, key.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  if (keyCache.size > 10_000) keyCache.clear();
+  keyCache.set(token, { principal, keyId: key.id, until });
+  return principal;
 }
 
 async function userPrincipal(app: FastifyInstance, token: string): Promise<Principal> {

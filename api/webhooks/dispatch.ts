@@ -40,7 +40,8 @@ export async function startDelivery(target: DispatchTarget, deliveryId: string):
 /**
  * One event: a delivery row per matching active subscription of the tenant (all sharing one event
  * id), each delivered by its own workflow. `subscriptionId` restricts it to one subscription and
- * skips pattern matching (test events).
+ * skips pattern matching (test events). A caller that may run more than once for the same event (an
+ * activity) passes a stable `eventId`: a repeat then finds the deliveries already there.
  */
 export async function dispatchEvent(
   db: Db,
@@ -48,15 +49,15 @@ export async function dispatchEvent(
   tenantId: string,
   type: EventType,
   data: Record<string, unknown>,
-  only?: { subscriptionId: string },
+  only: { subscriptionId?: string; eventId?: string } = {},
 ): Promise<Array<{ id: string; subscriptionId: string; started: boolean }>> {
   const subscriptions = await db.webhookSubscription.findMany({
-    where: { tenantId, active: true, deletedAt: null, ...(only ? { id: only.subscriptionId } : {}) },
+    where: { tenantId, active: true, deletedAt: null, ...(only.subscriptionId ? { id: only.subscriptionId } : {}) },
     select: { id: true, events: true },
   });
-  const targets = only ? subscriptions : subscriptions.filter((s) => matchesEvent(s.events, type));
+  const targets = only.subscriptionId ? subscriptions : subscriptions.filter((s) => matchesEvent(s.events, type));
   if (targets.length === 0) return [];
-  const eventId = randomUUID();
+  const eventId = only.eventId ?? randomUUID();
   const payload: WebhookPayload = { id: eventId, type, createdAt: new Date().toISOString(), tenantId, data };
   const rows = targets.map((s) => ({
     id: randomUUID(),
@@ -67,8 +68,18 @@ export async function dispatchEvent(
     payload: toJson(payload),
     status: 'pending',
   }));
-  await db.webhookDelivery.createMany({ data: rows });
+  await db.webhookDelivery.createMany({ data: rows, skipDuplicates: true });
+  const stored = only.eventId
+    ? await db.webhookDelivery.findMany({
+        where: { tenantId, eventId, subscriptionId: { in: targets.map((t) => t.id) } },
+        select: { id: true, subscriptionId: true },
+      })
+    : rows;
   return Promise.all(
-    rows.map(async (r) => ({ id: r.id, subscriptionId: r.subscriptionId, started: await startDelivery(target, r.id) })),
+    stored.map(async (r) => ({
+      id: r.id,
+      subscriptionId: r.subscriptionId,
+      started: await startDelivery(target, r.id),
+    })),
   );
 }

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../api/webhooks/signature';
 import { TEST_SECRETS_ENV } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
@@ -78,6 +81,57 @@ describe('one journey through every layer', () => {
     ]);
     const rows = await database.db.outboundAction.findMany({ where: { workflowId: `run-${id}` } });
     expect(rows).toHaveLength(1);
+  });
+
+  it('tells webhook subscribers when a run starts and when it completes, once each, signed', async () => {
+    const received: Array<{ type: string; delivery: string; valid: boolean }> = [];
+    let secret = '';
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        const valid = verifyWebhookSignature(
+          secret,
+          String(req.headers['x-switchboard-timestamp']),
+          body,
+          String(req.headers['x-switchboard-signature']),
+        );
+        received.push({
+          type: String(req.headers['x-switchboard-event']),
+          delivery: String(req.headers['x-switchboard-delivery']),
+          valid,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const { token, flow, contact } = await seedTenant(database.db, 'hooks');
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const sub = await fetch(`${base}/v1/webhooks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+          events: ['run.*'],
+        }),
+      });
+      expect(sub.status).toBe(201);
+      secret = ((await sub.json()) as { secret: string }).secret;
+      await fetch(`${base}/v1/runs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ flowId: flow.id, contactId: contact.id }),
+      });
+      await waitFor(async () => (received.length >= 2 ? true : undefined), 'two webhook deliveries');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received.map((r) => r.type).sort()).toEqual(['run.completed', 'run.started']);
+      expect(received.every((r) => r.valid)).toBe(true);
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it('shuts the API and the worker down gracefully on SIGTERM', async () => {

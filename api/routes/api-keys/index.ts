@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { generateApiKey } from '../../api-keys';
 import { AppError, notFound } from '../../errors';
 import { PERMISSIONS } from '../../permissions';
-import { requirePrincipal } from '../../plugins/auth';
+import { forgetApiKey, requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
 
 const ApiKeySchema = z
@@ -98,6 +98,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         data: { revokedAt: new Date() },
       });
       if (count === 0) throw notFound('API key');
+      forgetApiKey(request.params.id);
       await request.audit('api_key.revoked', { targetType: 'api_key', targetId: request.params.id });
       return reply.status(204).send(null);
     },
