@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -73,6 +74,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Emits the named schemas (`.meta({ id })`) as components, so every $ref resolves.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { Prisma } from '../generated/prisma/client';
 
 /** An error the client can act on: a stable `code`, a readable message, optional details. */
 export class AppError extends Error {
@@ -29,6 +30,21 @@ const fastifyCodes: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
 };
+
+/**
+ * A value the database refused as data (out of range, wrong format, too long) is the client's
+ * mistake, not ours: a 400 naming the problem class, never a 500.
+ */
+function dataError(err: unknown): string | null {
+  if (err instanceof Prisma.PrismaClientValidationError) return 'a value in the request is not valid for this field';
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  if (['P2000', 'P2005', 'P2006', 'P2007', 'P2009', 'P2012', 'P2019', 'P2020', 'P2023', 'P2033'].includes(err.code)) {
+    return 'a value in the request is out of range or malformed';
+  }
+  const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
+  // SQLSTATE class 22: data exception (numeric out of range, invalid text representation…).
+  return cause?.originalCode?.startsWith('22') ? 'a value in the request is out of range or malformed' : null;
+}
 
 /** One error handler for the whole app: 4xx say what was wrong, 5xx never leak internals. */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -62,6 +78,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
         },
       };
       return reply.status(400).send(body);
+    }
+    const data = dataError(err);
+    if (data) {
+      return reply.status(400).send({ error: { code: 'invalid_value', message: data, requestId } } satisfies ErrorBody);
     }
     const known = err.code ? fastifyCodes[err.code] : undefined;
     if (known) {

@@ -14,6 +14,8 @@ const { ensureTemporalBinaries } = await import('./temporal-binaries.mjs');
 ensureTemporalBinaries();
 const { ensureChromium } = await import('./lib/chromium.mjs');
 ensureChromium(log);
+const { ensureSchemathesis } = await import('./lib/schemathesis.mjs');
+ensureSchemathesis(log);
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const args = process.argv.slice(2);

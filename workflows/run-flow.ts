@@ -22,7 +22,6 @@ import {
   type ActivityInput,
   type CallResult,
   ContactSnapshotSchema,
-  compileFlow,
   type Effects,
   type EngineActivityName,
   FlowSchema,
@@ -30,6 +29,7 @@ import {
   interpret,
   type Plan,
   PlanSchema,
+  planWithoutGraphRules,
   RunCancelled,
   RunEventInputSchema,
   type RunState,
@@ -113,7 +113,7 @@ function recordRunFinished(input: Parameters<Activities['recordRunFinished']>[0]
 /** Interprets a flow's plan for one contact: one journey. */
 export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
   const input = RunFlowInputSchema.parse(rawInput);
-  const plan: Plan = input.plan ?? compileOrFail(input.flow);
+  const plan: Plan = input.plan ?? legacyPlan(input.flow);
   const info = workflowInfo();
   // Date.now() inside a workflow is the deterministic time of the current workflow task.
   const state: RunState = input.state ?? initialState(plan, input.contact, Date.now());
@@ -229,14 +229,11 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
   return state;
 }
 
-function compileOrFail(flow: z.infer<typeof FlowSchema> | undefined): Plan {
-  const compiled = compileFlow(flow);
-  if (!compiled.ok) {
-    throw ApplicationFailure.create({
-      type: 'InvalidFlow',
-      message: compiled.issues.map((i) => i.message).join('; '),
-      nonRetryable: true,
-    });
-  }
-  return compiled.plan;
+/**
+ * Issue-2 runs carried a flow document; they ran it as it stood (an unconnected output ended the
+ * run), so they are planned without today's graph rules — refusing them would break their replay.
+ */
+function legacyPlan(flow: z.infer<typeof FlowSchema> | undefined): Plan {
+  if (!flow) throw ApplicationFailure.create({ type: 'InvalidInput', message: 'plan is required', nonRetryable: true });
+  return planWithoutGraphRules(flow);
 }

@@ -192,7 +192,14 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
       const path = uploadPath(id);
       let filename = 'upload.csv';
       try {
-        const file = await request.file();
+        const file = await request.file().catch((err: unknown) => {
+          // A malformed multipart body (no boundary, cut short) is the client's to fix.
+          throw new AppError(
+            400,
+            'invalid_multipart',
+            `the upload is not valid multipart: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        });
         if (!file) throw new AppError(400, 'file_required', 'the request has no file part');
         filename = (file.filename || filename).slice(0, 255);
         await pipeline(file.file, createWriteStream(path));

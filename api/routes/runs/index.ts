@@ -252,7 +252,12 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
       const run = await loadRun(db, request.params.id);
       let state: RunState | null = null;
       try {
-        state = RunStateSchema.parse(await app.temporal.workflow.getHandle(run.workflowId).query<RunState>('state'));
+        // A run started by an older interpreter may answer with an older state shape: show none
+        // rather than fail (its row and side effects still tell its story).
+        const parsed = RunStateSchema.safeParse(
+          await app.temporal.workflow.getHandle(run.workflowId).query<RunState>('state'),
+        );
+        state = parsed.success ? parsed.data : null;
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }

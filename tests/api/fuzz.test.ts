@@ -1,0 +1,58 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemathesisPath } from '../../scripts/lib/schemathesis.mjs';
+import { buildTestApp } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedTenant } from '../helpers/fixtures';
+import { startProcess } from '../helpers/processes';
+import { createDevServerEnv } from '../helpers/temporal';
+
+// Schemathesis generates requests for every operation of the OpenAPI document — well-formed and
+// hostile — and fails on any 5xx: bad input must always be the client's 4xx.
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let app: FastifyInstance;
+let base = '';
+let token = '';
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
+  app = await buildTestApp(database, env);
+  token = (await seedTenant(database.db, 'fuzz')).token;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+afterAll(async () => {
+  await app?.close();
+  await env?.teardown();
+  await database?.drop();
+});
+
+describe('the API under generated input', () => {
+  it('never answers 5xx to anything its OpenAPI document allows or to malformed variations of it', async () => {
+    const run = startProcess(
+      schemathesisPath(),
+      [
+        'run',
+        `${base}/docs/json`,
+        '-H',
+        `Authorization: Bearer ${token}`,
+        '--checks',
+        'not_a_server_error',
+        '--max-examples',
+        '4',
+        '--request-timeout',
+        '10',
+        '--seed',
+        '20261121',
+      ],
+      { NO_COLOR: '1' },
+    );
+    const { code } = await run.exited;
+    const output = run.output();
+    expect(output, output.slice(-3000)).not.toMatch(/Server error/);
+    expect(code, output.slice(-3000)).toBe(0);
+  }, 300_000);
+});
