@@ -83,6 +83,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (data) {
       return reply.status(400).send({ error: { code: 'invalid_value', message: data, requestId } } satisfies ErrorBody);
     }
+    if (err.statusCode === 429) {
+      const message = (err as { error?: { message?: string } }).error?.message ?? err.message ?? 'too many requests';
+      return reply
+        .status(429)
+        .send({ error: { code: 'rate_limited', message: String(message), requestId } } satisfies ErrorBody);
+    }
     const known = err.code ? fastifyCodes[err.code] : undefined;
     if (known) {
       return reply
@@ -90,9 +96,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
         .send({ error: { code: known.code, message: err.message, requestId } } satisfies ErrorBody);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 && !isResponseSerializationError(err)) {
-      return reply
-        .status(err.statusCode)
-        .send({ error: { code: 'bad_request', message: err.message, requestId } } satisfies ErrorBody);
+      return reply.status(err.statusCode).send({
+        error: { code: 'bad_request', message: err.message || 'the request was refused', requestId },
+      } satisfies ErrorBody);
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({

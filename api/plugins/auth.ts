@@ -5,6 +5,7 @@ import { parseApiKey, secretMatches } from '../api-keys';
 import { verifyAccessToken } from '../auth/tokens';
 import { AppError } from '../errors';
 import { expandPermissions, isBuiltInRole, type Permission, ROLE_PERMISSIONS } from '../permissions';
+import { commonErrorResponses } from '../schemas';
 import { type TenantDb, tenantDbFor } from '../tenant-scope';
 
 export interface Principal {
@@ -217,6 +218,10 @@ export function requireDeclaredPermissions(app: FastifyInstance, registry: Route
     }
     for (const method of [route.method].flat()) {
       registry.push({ method: String(method), url: route.url, ...config });
+    }
+    if (route.schema) {
+      const declared = (route.schema.response ?? {}) as Record<string, unknown>;
+      route.schema.response = { ...commonErrorResponses, ...declared };
     }
   });
 }
