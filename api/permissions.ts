@@ -39,23 +39,19 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
   owner: all,
   // Admins run the tenant but cannot hand out ownership (enforced on role changes).
   admin: all,
-  manager: [
-    'flows.read',
-    'flows.write',
-    'flows.publish',
-    'runs.read',
-    'runs.write',
-    'contacts.read',
-    'contacts.write',
-    'contacts.delete',
-    'contacts.import',
-    'contacts.export',
-    'segments.read',
-    'segments.write',
-    'webhooks.read',
-    'members.read',
-    'audit.read',
-  ],
+  // Managers run the work, not the tenant: no members, roles, keys, webhooks, settings or audit export.
+  manager: all.filter(
+    (p) =>
+      ![
+        'members.write',
+        'roles.write',
+        'api_keys.read',
+        'api_keys.write',
+        'webhooks.write',
+        'settings.write',
+        'audit.export',
+      ].includes(p),
+  ),
   agent: ['flows.read', 'runs.read', 'runs.write', 'contacts.read', 'contacts.write', 'segments.read', 'members.read'],
   analyst: [...read.filter((p) => p !== 'api_keys.read'), 'contacts.export', 'audit.export'],
   developer: [

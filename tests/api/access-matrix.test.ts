@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../api/auth/tokens';
 import { BUILT_IN_ROLES, ROLE_PERMISSIONS } from '../../api/permissions';
-import { auth, buildTestApp, TEST_JWT_SECRET } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, startApiTestServer, stopApiTestServer, TEST_JWT_SECRET } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 // Walks every /v1 route the app registered (app.routeAccess), so a new route is covered the
 // moment it exists: the role matrix (403 exactly when the role lacks the route's permission) and
@@ -17,14 +16,9 @@ let database: TestDatabase;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 async function memberToken(tenantId: string, role: string): Promise<string> {
   const user = await database.db.user.create({

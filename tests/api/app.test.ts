@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant, welcomeFlow } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -14,16 +13,11 @@ let a: Awaited<ReturnType<typeof seedTenant>>;
 let b: Awaited<ReturnType<typeof seedTenant>>;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   a = await seedTenant(database.db, 'tenant-a');
   b = await seedTenant(database.db, 'tenant-b');
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 const expectError = (res: { statusCode: number; json(): unknown; body: string }, status: number, code: string) => {
   expect(res.statusCode).toBe(status);

@@ -3,23 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpAt } from '../../api/auth/totp';
 import type { DevInbox } from '../../api/mailer';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
-import { createDevServerEnv } from '../helpers/temporal';
+import { auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 type Tokens = { accessToken: string; refreshToken: string; tenant: { id: string }; user: { id: string }; role: string };
 let n = 0;

@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetApiKey } from '../../api/plugins/auth';
 import { toJson } from '../../prisma/json';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -16,16 +15,11 @@ let a: Awaited<ReturnType<typeof seedTenant>>;
 let b: Awaited<ReturnType<typeof seedTenant>>;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   a = await seedTenant(database.db, 'contacts-a');
   b = await seedTenant(database.db, 'contacts-b');
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 type Res = { statusCode: number; json(): unknown; body: string };
 type Contact = {

@@ -2,10 +2,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -15,8 +14,7 @@ let b: Awaited<ReturnType<typeof seedTenant>>;
 const COUNT = 2_503;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   a = await seedTenant(database.db, 'exports-a');
   b = await seedTenant(database.db, 'exports-b', { phone: '+14155550999' });
   await database.db.customFieldDefinition.createMany({
@@ -38,11 +36,7 @@ beforeAll(async () => {
     })),
   });
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 const exportCsv = (query: string, token = a.token) =>
   app.inject({ url: `/v1/exports/contacts.csv${query}`, headers: auth(token) });

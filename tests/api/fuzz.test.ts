@@ -2,11 +2,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemathesisPath } from '../../scripts/lib/schemathesis.mjs';
-import { buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { startProcess } from '../helpers/processes';
-import { createDevServerEnv } from '../helpers/temporal';
 
 // Schemathesis generates requests for every operation of the OpenAPI document — well-formed and
 // hostile — and fails on any 5xx: bad input must always be the client's 4xx.
@@ -17,18 +16,13 @@ let base = '';
 let token = '';
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   token = (await seedTenant(database.db, 'fuzz')).token;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 describe('the API under generated input', () => {
   it('never answers 5xx to anything its OpenAPI document allows or to malformed variations of it', async () => {

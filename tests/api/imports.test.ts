@@ -3,10 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, buildTestApp, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -15,16 +14,11 @@ let a: Awaited<ReturnType<typeof seedTenant>>;
 let b: Awaited<ReturnType<typeof seedTenant>>;
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   a = await seedTenant(database.db, 'imports-a');
   b = await seedTenant(database.db, 'imports-b');
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url));
 

@@ -3,10 +3,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgetApiKey } from '../../api/plugins/auth';
-import { auth, buildTestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
+import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
-import { createDevServerEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -25,8 +24,7 @@ const vip = { match: 'all', conditions: [{ type: 'tag', op: 'has', value: 'vip' 
 type Segment = { id: string; name: string; filter: unknown };
 
 beforeAll(async () => {
-  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  app = await buildTestApp(database, env);
+  ({ env, database, app } = await startApiTestServer());
   a = await seedTenant(database.db, 'segments-a');
   b = await seedTenant(database.db, 'segments-b');
   const mk = (tenantId: string, firstName: string, tags: string[], extra: Record<string, unknown> = {}) =>
@@ -38,11 +36,7 @@ beforeAll(async () => {
   await mk(a.tenant.id, 'gone', ['vip'], { deletedAt: new Date() });
   await mk(b.tenant.id, 'theirs', ['vip']);
 });
-afterAll(async () => {
-  await app?.close();
-  await env?.teardown();
-  await database?.drop();
-});
+afterAll(() => stopApiTestServer({ app, env, database }));
 
 describe('segments', () => {
   it('creates, reads, lists, updates and deletes a segment', async () => {

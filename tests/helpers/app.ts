@@ -1,7 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import type { TestDatabase } from './db';
+import { createTestDatabase, type TestDatabase } from './db';
+import { createDevServerEnv } from './temporal';
 
 export const TASK_QUEUE = 'switchboard-test';
 /** Fixed secrets for tests (never used outside them). */
@@ -24,3 +25,22 @@ export function buildTestApp(database: TestDatabase, env: TestWorkflowEnvironmen
 }
 
 export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface ApiTestServer {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  app: FastifyInstance;
+}
+
+/** A Temporal dev server, a fresh database and the app on them: the setup of every API test file. */
+export async function startApiTestServer(): Promise<ApiTestServer> {
+  const [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
+  return { env, database, app: await buildTestApp(database, env) };
+}
+
+/** Tears down what startApiTestServer started (whatever part of it exists). */
+export async function stopApiTestServer(s: Partial<ApiTestServer>): Promise<void> {
+  await s.app?.close();
+  await s.env?.teardown();
+  await s.database?.drop();
+}
