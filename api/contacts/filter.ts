@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
 
 /** Channels a contact can consent to (keys of Contact.consent). */
-export const CONSENT_CHANNELS = ['sms', 'whatsapp', 'email', 'voice', 'telegram', 'webchat'] as const;
+export const CONSENT_CHANNELS = [
+  'sms',
+  'whatsapp',
+  'email',
+  'voice',
+  'telegram',
+  'webchat',
+  'messenger',
+  'instagram',
+] as const;
 export const ConsentChannelSchema = z.enum(CONSENT_CHANNELS);
 export type ConsentChannel = z.infer<typeof ConsentChannelSchema>;
 

@@ -23,6 +23,7 @@ export const SendMessageInputSchema = Base.extend({
   text: z.string(),
   subject: z.string().optional(),
   template: z.object({ name: z.string(), language: z.string(), variables: z.array(z.string()) }).optional(),
+  purpose: z.enum(['transactional', 'marketing']).optional(),
 });
 export const SendMessageOutputSchema = z.object({ providerMessageId: z.string(), provider: z.string() });
 

@@ -60,6 +60,10 @@ export function contactAddress(contact: ContactSnapshot, channel: Channel): stri
       return String(contact.fields.telegramChatId ?? '');
     case 'webchat':
       return String(contact.fields.webchatSessionId ?? contact.id);
+    case 'messenger':
+      return String(contact.fields.messengerPsid ?? '');
+    case 'instagram':
+      return String(contact.fields.instagramId ?? '');
     default:
       return contact.phone ?? '';
   }
@@ -178,6 +182,7 @@ async function executeNode(
           ...(p.template
             ? { template: { ...p.template, variables: p.template.variables.map((v) => renderTemplate(v, s)) } }
             : {}),
+          ...(p.purpose ? { purpose: p.purpose } : {}),
         },
         meta,
       );

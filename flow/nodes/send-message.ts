@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from './descriptor';
 
-export const channels = ['sms', 'whatsapp', 'email', 'telegram', 'webchat'] as const;
+export const channels = ['sms', 'whatsapp', 'email', 'telegram', 'webchat', 'messenger', 'instagram'] as const;
 export const ChannelSchema = z.enum(channels);
 export type Channel = z.infer<typeof ChannelSchema>;
 
@@ -19,13 +19,18 @@ export const SendMessageParamsSchema = z.object({
       variables: z.array(z.string().max(500)).max(20).default([]),
     })
     .optional(),
+  /**
+   * Marketing messages keep calling hours (8:00–21:00 in the recipient's zone) and need consent;
+   * transactional ones (replies, receipts, reminders the customer asked for) do not wait.
+   */
+  purpose: z.enum(['transactional', 'marketing']).optional(),
 });
 
 export const sendMessageNode = defineNode({
   type: 'send-message',
   version: 1,
   label: 'Send message',
-  description: 'Send an SMS, WhatsApp, email, Telegram or web-chat message to the contact.',
+  description: 'Send an SMS, WhatsApp, email, Telegram, Messenger, Instagram or web-chat message to the contact.',
   category: 'messaging',
   params: SendMessageParamsSchema,
   outputs: ['sent', 'failed'],
