@@ -1,9 +1,10 @@
+import { Secrets } from '../api/crypto/secrets';
 import type { DispatchTarget } from '../api/webhooks/dispatch';
 import type { EngineActivities } from '../flow/engine/contracts';
 import type { Db } from '../prisma/client';
 import { createCallActivities } from './calls';
-import type { CallProvider } from './calls/provider';
 import { SandboxCallProvider } from './calls/sandbox';
+import { messagingProviderFor } from './channels/registry';
 import { createCrmActivities } from './crm';
 import { createFlowActivities } from './flows';
 import { createHttpActivities } from './http';
@@ -17,9 +18,17 @@ import { createRunActivities } from './runs';
 
 export interface ActivityDeps {
   db: Db;
-  /** Messaging providers by channel; every channel defaults to the sandbox. */
-  providers?: MessagingProviders;
-  calls?: CallProvider;
+  /**
+   * Development fallback providers by channel, for tenants with no channel of that kind (the
+   * sandbox by default; `null` turns the fallback off, as production does).
+   */
+  providers?: MessagingProviders | null;
+  /** The sandbox phone network tenants without a voice channel call through (null: none). */
+  calls?: SandboxCallProvider | null;
+  /** Opens channel credentials; the API's keys. Tests without configured channels may omit it. */
+  secrets?: Secrets;
+  /** Our public base URL, where providers post receipts and call webhooks. */
+  publicUrl?: string;
   answerer?: KnowledgeAnswerer;
   fetchImpl?: typeof fetch;
   /** Where run events go (webhook deliveries are started there); none in unit tests. */
@@ -28,15 +37,39 @@ export interface ActivityDeps {
 
 export function sandboxMessaging(): MessagingProviders {
   const sandbox = new SandboxMessagingProvider();
-  return { sms: sandbox, whatsapp: sandbox, email: sandbox, telegram: sandbox, webchat: sandbox };
+  return {
+    sms: sandbox,
+    whatsapp: sandbox,
+    email: sandbox,
+    telegram: sandbox,
+    webchat: sandbox,
+    messenger: sandbox,
+    instagram: sandbox,
+  };
 }
 
 /** Every activity the worker registers, built from injected dependencies. */
-export function createActivities({ db, providers, calls, answerer, fetchImpl, events }: ActivityDeps) {
-  const messaging = { db, providers: providers ?? sandboxMessaging() };
+export function createActivities(deps: ActivityDeps) {
+  const { db, providers, calls, answerer, fetchImpl, events } = deps;
+  // Without the API's keys only fallback channels work; their credentials die with the process.
+  const secrets = deps.secrets ?? new Secrets([Secrets.generateKey()]);
+  const publicUrl = deps.publicUrl ?? 'http://127.0.0.1:3000';
+  const messaging = {
+    db,
+    secrets,
+    publicUrl,
+    providerFor: (channel: Parameters<typeof messagingProviderFor>[0]) =>
+      messagingProviderFor(channel, { publicUrl, ...(fetchImpl ? { fetchImpl } : {}) }),
+    ...(providers === null ? {} : { fallback: providers ?? sandboxMessaging() }),
+  };
   const activities = {
     ...createMessagingActivities(messaging),
-    ...createCallActivities({ db, provider: calls ?? new SandboxCallProvider() }),
+    ...createCallActivities({
+      db,
+      secrets,
+      publicUrl,
+      ...(calls === null ? {} : { fallback: calls ?? new SandboxCallProvider() }),
+    }),
     ...createRagActivities({ ...messaging, answerer: answerer ?? new ExtractiveAnswerer(demoPassages) }),
     ...createCrmActivities({ db }),
     ...createNotifyActivities({ db }),
@@ -51,6 +84,7 @@ export function createActivities({ db, providers, calls, answerer, fetchImpl, ev
 type Activities = ReturnType<typeof createActivities>;
 // Workflows import these types only (`import type * as activities from '../activities'`).
 export declare const sendMessage: Activities['sendMessage'];
+export declare const sendConversationMessageOnce: Activities['sendConversationMessageOnce'];
 export declare const placeCall: Activities['placeCall'];
 export declare const aiReply: Activities['aiReply'];
 export declare const updateContact: Activities['updateContact'];

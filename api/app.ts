@@ -13,8 +13,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from '../activities/rag/answerer';
 import type { Db } from '../prisma/client';
 import { registerErrorHandling } from './errors';
+import { inboxHubPlugin } from './live/inbox-hub';
 import { DevInbox, type Mailer } from './mailer';
 import { authPlugin, type RouteAccess, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
@@ -29,8 +31,10 @@ import { contactRoutes } from './routes/contacts';
 import { devInboxRoutes } from './routes/dev';
 import { flowRoutes } from './routes/flows';
 import { healthRoutes } from './routes/health';
+import { hookRoutes } from './routes/hooks';
 import { memberRoutes } from './routes/members';
 import { runRoutes } from './routes/runs';
+import { webchatRoutes } from './routes/webchat';
 import { webhookRoutes } from './routes/webhooks';
 
 export interface BuildAppOptions {
@@ -47,6 +51,19 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** A built editor to serve at `/` (its index.html answers unknown non-API paths). */
   editorDist?: string;
+  /** Where the inbox hub LISTENs for live updates (the same database as `db`). */
+  databaseUrl?: string;
+  /** The public base URL providers post webhooks to (their signatures cover it). */
+  publicUrl?: string;
+  /** Answers voice agents' questions from the knowledge base; the extractive demo by default. */
+  answerer?: KnowledgeAnswerer;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public base URL providers were given for webhooks, when configured. */
+    publicUrl: string | undefined;
+  }
 }
 
 /** Builds the API. It does not listen: `server.ts` does, and tests use `app.inject`. */
@@ -54,6 +71,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const app = Fastify({
     logger: { level: opts.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
     bodyLimit: opts.bodyLimit ?? 6 * 1024 * 1024,
+    // Plugins connect to PostgreSQL and Temporal; on a loaded machine that can take a while.
+    pluginTimeout: 60_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
@@ -62,6 +81,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  app.decorate('publicUrl', opts.publicUrl);
 
   await app.register(swagger, {
     openapi: {
@@ -83,6 +103,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(temporalPlugin, { client: opts.temporal, taskQueue: opts.taskQueue });
   await app.register(secretsPlugin, { encryptionKeys: opts.encryptionKeys });
   await app.register(eventsPlugin);
+  await app.register(inboxHubPlugin, opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
   await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
   const routeAccess: RouteAccess[] = [];
   app.decorate('routeAccess', routeAccess);
@@ -99,6 +120,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   await app.register(healthRoutes);
+  await app.register(webchatRoutes);
+  await app.register(hookRoutes, {
+    prefix: '/hooks',
+    answerer: opts.answerer ?? new ExtractiveAnswerer(demoPassages),
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+  });
   if (mailer instanceof DevInbox && process.env.NODE_ENV !== 'production') await app.register(devInboxRoutes(mailer));
   await app.register(
     async (v1) => {
@@ -119,6 +146,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/imports'));
       await v1.register(import('./routes/exports'));
       await v1.register(webhookRoutes);
+      await v1.register(import('./routes/channels'));
+      await v1.register(import('./routes/conversations'));
+      await v1.register(import('./routes/voice-agents'));
+      await v1.register(import('./routes/phone-numbers'));
+      await v1.register(import('./routes/calls'));
     },
     { prefix: '/v1' },
   );

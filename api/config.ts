@@ -14,6 +14,8 @@ export const ApiConfigSchema = TemporalConfigSchema.extend({
     .int()
     .positive()
     .default(6 * 1024 * 1024),
+  /** The public base URL providers post webhooks to; their signatures cover it. */
+  SWITCHBOARD_PUBLIC_URL: z.string().url().optional(),
   /** Signs user access tokens; at least 32 characters. */
   SWITCHBOARD_JWT_SECRET: z.string().min(32, 'SWITCHBOARD_JWT_SECRET must be at least 32 characters'),
   /** Comma-separated base64 32-byte keys, newest first (rotation: prepend a new one). */

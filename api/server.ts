@@ -16,6 +16,8 @@ const app = await buildApp({
   encryptionKeys: config.SWITCHBOARD_ENCRYPTION_KEYS,
   logLevel: config.LOG_LEVEL,
   bodyLimit: config.BODY_LIMIT_BYTES,
+  databaseUrl: config.DATABASE_URL,
+  ...(config.SWITCHBOARD_PUBLIC_URL ? { publicUrl: config.SWITCHBOARD_PUBLIC_URL } : {}),
   ...(config.EDITOR_DIST ? { editorDist: config.EDITOR_DIST } : {}),
 });
 

@@ -1,8 +1,12 @@
 // Seeds the demo tenant `npm start` prints: a tenant, an API key (kept in .data/demo-api-key so
 // every start can print it; only its hash is in the database), a contact and a two-node flow.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sealCredentials } from '../activities/channels/store';
+import { SandboxConfigSchema } from '../activities/providers/config';
 import { generateApiKey, parseApiKey, secretMatches } from '../api/api-keys';
+import type { Secrets } from '../api/crypto/secrets';
 import { compileFlow, type Flow } from '../flow';
 import { flowTemplates } from '../flow/templates';
 import type { Db } from '../prisma/client';
@@ -53,7 +57,7 @@ async function ensurePublishedFlow(db: Db, tenantId: string, definition: Flow) {
   });
 }
 
-export async function seedDemo(db: Db, dataDir: string) {
+export async function seedDemo(db: Db, dataDir: string, secrets?: Secrets) {
   const tenant = await db.tenant.upsert({
     where: { slug: 'demo' },
     create: { name: 'Demo Company', slug: 'demo' },
@@ -92,5 +96,52 @@ export async function seedDemo(db: Db, dataDir: string) {
   });
   const flow = await ensurePublishedFlow(db, tenant.id, demoFlow);
   for (const template of flowTemplates) await ensurePublishedFlow(db, tenant.id, template.flow);
-  return { tenant, token, contact, flow };
+  const channels = secrets ? await ensureSandboxChannels(db, secrets, tenant.id) : [];
+  return { tenant, token, contact, flow, channels };
+}
+
+const SANDBOX_KINDS = ['sms', 'whatsapp', 'voice', 'email', 'telegram', 'messenger', 'instagram'] as const;
+
+/**
+ * The demo tenant's channels: the sandbox network for every kind (simulated customers who reply,
+ * ignore or say STOP, and answer, miss or send calls to voicemail — through the real webhook
+ * routes), and a web-chat widget. Channels the developer added are left alone.
+ */
+async function ensureSandboxChannels(db: Db, secrets: Secrets, tenantId: string) {
+  const made = [];
+  for (const kind of SANDBOX_KINDS) {
+    const existing = await db.channel.findFirst({ where: { tenantId, kind } });
+    if (existing) {
+      made.push(existing);
+      continue;
+    }
+    made.push(
+      await db.channel.create({
+        data: {
+          tenantId,
+          kind,
+          provider: 'sandbox',
+          name: `Sandbox ${kind}`,
+          status: 'connected',
+          statusDetail: 'simulated customers',
+          config: toJson(SandboxConfigSchema.parse({})),
+          credentials: sealCredentials(secrets, { authToken: randomBytes(24).toString('hex') }),
+        },
+      }),
+    );
+  }
+  const webchat =
+    (await db.channel.findFirst({ where: { tenantId, kind: 'webchat' } })) ??
+    (await db.channel.create({
+      data: {
+        tenantId,
+        kind: 'webchat',
+        provider: 'webchat',
+        name: 'Website chat',
+        status: 'connected',
+        config: toJson({ allowedOrigins: [], title: 'Chat with Demo Company', greeting: 'Hi! How can we help?' }),
+      },
+    }));
+  made.push(webchat);
+  return made;
 }

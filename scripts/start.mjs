@@ -83,6 +83,7 @@ try {
     SWITCHBOARD_DATA_DIR: dataDir,
     PORT: String(ports.api),
     EDITOR_PORT: String(ports.editor),
+    SWITCHBOARD_PUBLIC_URL: process.env.SWITCHBOARD_PUBLIC_URL ?? `http://127.0.0.1:${ports.api}`,
   };
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   const seed = await new Promise((res, rej) => {
@@ -132,6 +133,10 @@ try {
       curl -s -X POST http://127.0.0.1:${ports.api}/v1/runs \\
         -H "Authorization: Bearer ${seed.token}" -H 'Content-Type: application/json' \\
         -d '{"flowId":"${seed.flowId}","contactId":"${seed.contactId}"}'
+
+    Every channel runs on the sandbox network: simulated customers reply, ignore or say STOP,
+    through the same webhook routes as Twilio's. The inbox: GET /v1/conversations
+    Web-chat widget: <script src="http://127.0.0.1:${ports.api}/webchat/${seed.webchatId}/widget.js"></script>
 
   Ctrl-C stops everything.
 `);

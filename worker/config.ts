@@ -14,5 +14,15 @@ export const WorkerConfigSchema = TemporalConfigSchema.extend({
   /** Opens sealed secrets (webhook signing secrets); the API's keys, newest first. */
   SWITCHBOARD_ENCRYPTION_KEYS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** Where providers and the sandbox network post webhooks: the API's public base URL. */
+  SWITCHBOARD_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /**
+   * Tenants with no channel of a kind send through the sandbox (development). Off by default in
+   * production, where a missing channel must fail the send, not fake it.
+   */
+  SWITCHBOARD_SANDBOX_FALLBACK: z
+    .enum(['true', 'false', '1', '0'])
+    .default(process.env.NODE_ENV === 'production' ? 'false' : 'true')
+    .transform((v) => v === 'true' || v === '1'),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

@@ -19,8 +19,12 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
     activities: createActivities({
       db: opts.db,
-      ...(opts.providers ? { providers: opts.providers } : {}),
+      ...(opts.providers !== undefined ? { providers: opts.providers } : {}),
+      ...(opts.calls !== undefined ? { calls: opts.calls } : {}),
       ...(opts.events ? { events: opts.events } : {}),
+      ...(opts.secrets ? { secrets: opts.secrets } : {}),
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.answerer ? { answerer: opts.answerer } : {}),
     }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions ?? 40,

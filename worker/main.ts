@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { Secrets } from '../api/crypto/secrets';
 import { createDb } from '../prisma/client';
 import { WorkerConfigSchema } from './config';
 import { createWorker } from './create-worker';
@@ -17,9 +18,18 @@ const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADD
 // A client as well: activities start webhook deliveries for run events.
 const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
 const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+const secrets = new Secrets(
+  config.SWITCHBOARD_ENCRYPTION_KEYS.split(',')
+    .map((k) => k.trim())
+    .filter(Boolean),
+);
 const worker = await createWorker({
   connection,
   db,
+  secrets,
+  publicUrl: config.SWITCHBOARD_PUBLIC_URL,
+  // Tenants without a channel of a kind use the sandbox only where that is allowed.
+  ...(config.SWITCHBOARD_SANDBOX_FALLBACK ? {} : { providers: null, calls: null }),
   events: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, log: pino({ level: config.LOG_LEVEL }) },
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -2,3 +2,4 @@
 
 export { deliverWebhook } from './deliver-webhook';
 export { runFlow } from './run-flow';
+export { sendConversationMessage } from './send-conversation-message';

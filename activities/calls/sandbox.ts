@@ -1,83 +1,79 @@
-import { createHash } from 'node:crypto';
-import { CALL_OUTCOMES } from '../../flow/nodes/place-call';
-import { sandboxAddressProblem } from '../../flow/simulate';
-import { pickWeighted } from '../../flow/weighted';
-import { BusinessError } from '../errors';
-import type { CallProvider, CallRequest, CallResult } from './provider';
+import type { CALL_OUTCOMES } from '../../flow/nodes/place-call';
+import {
+  type SandboxConfig,
+  type SandboxNetworkLog,
+  SandboxVoiceNetwork,
+  type SandboxVoiceTimings,
+  type SimulatedOutcome,
+} from './sandbox-network';
 
 export type CallOdds = Partial<Record<(typeof CALL_OUTCOMES)[number], number>>;
 
 export interface SandboxCallOptions {
-  /** Relative weights of each outcome; the same idempotency key always gets the same one. */
+  /** Relative weights of each outcome, over the channel's callOdds; the same key always gets the same one. */
   odds?: CallOdds;
-  /** How long a simulated answered call lasts in real time (0 in tests). */
-  answeredCallMs?: number;
+  /** How fast simulated calls play out (all 0 in tests). */
+  timings?: Partial<SandboxVoiceTimings>;
+  /** Gathers a simulated customer answers before hanging up. */
+  turnCap?: number;
+  fetchImpl?: typeof fetch;
+  log?: SandboxNetworkLog;
+}
+
+export interface PlacedSandboxCall {
+  idempotencyKey: string;
+  providerCallId: string;
+  to: string;
+  from: string;
+  outcome: SimulatedOutcome;
+}
+
+// Every simulated call of this process by sid, whichever registry placed it: POST /calls/:id/stop
+// reaches a call the worker placed when both run in one process (npm start runs them apart; there
+// the stop request on the Call row reaches it through the placing activity).
+const LIVE_LIMIT = 10_000;
+const liveCalls = new Map<string, SandboxVoiceNetwork>();
+
+/** The in-process network carrying a sandbox call, if this process placed it. */
+export function sandboxNetworkForCall(providerCallId: string): SandboxVoiceNetwork | undefined {
+  return liveCalls.get(providerCallId);
 }
 
 /**
- * A simulated phone network: people answer, miss calls, hit voicemail or are busy, by
- * configurable odds. Outcomes are a pure function of the idempotency key, so a retried dial
- * reports the call that already happened rather than a new one.
+ * The sandbox phone network of a worker: one SandboxVoiceNetwork per sandbox voice channel (each
+ * signs with its channel's auth token), kept for the life of the process so a retried activity finds
+ * the call it placed. It is also the place-call activity's fallback for tenants without a voice
+ * channel (activities/calls/index.ts).
  */
-export class SandboxCallProvider implements CallProvider {
+export class SandboxCallProvider {
   readonly name = 'sandbox';
-  readonly calls: Array<CallRequest & CallResult & { idempotencyKey: string }> = [];
-  private readonly byKey = new Map<string, CallResult>();
+  /** Every call placed through this registry, in order. */
+  readonly calls: PlacedSandboxCall[] = [];
+  private readonly networks = new Map<string, { fingerprint: string; network: SandboxVoiceNetwork }>();
 
-  constructor(private readonly options: SandboxCallOptions = {}) {}
+  constructor(readonly options: SandboxCallOptions = {}) {}
 
-  async placeCall(
-    request: CallRequest,
-    { idempotencyKey, heartbeat }: { idempotencyKey: string; heartbeat: () => void },
-  ) {
-    const existing = this.byKey.get(idempotencyKey);
-    if (existing) return existing;
-    const problem = sandboxAddressProblem('sms', request.to);
-    if (problem) throw new BusinessError('InvalidRecipient', problem);
-    const outcome = this.pick(idempotencyKey);
-    const durationSeconds =
-      outcome === 'answered'
-        ? Math.min(request.maxDurationSeconds, 45 + (this.hash(idempotencyKey) % 120))
-        : outcome === 'voicemail'
-          ? 25
-          : 0;
-    const wait = outcome === 'answered' ? (this.options.answeredCallMs ?? 0) : 0;
-    for (let waited = 0; waited < wait; waited += 1000) {
-      heartbeat();
-      await new Promise((r) => setTimeout(r, Math.min(1000, wait - waited)));
-    }
-    const transcript =
-      outcome === 'answered'
-        ? [
-            `Agent: ${request.firstMessage}`,
-            'Customer: Sure, go ahead.',
-            ...request.script.map((l) => `Agent: ${l}`),
-          ].join('\n')
-        : outcome === 'voicemail' && request.voicemailMessage
-          ? `Agent (voicemail): ${request.voicemailMessage}`
-          : undefined;
-    const result: CallResult = {
-      callId: `sbx_call_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 20)}`,
-      outcome,
-      durationSeconds,
-      ...(transcript ? { transcript } : {}),
-    };
-    this.byKey.set(idempotencyKey, result);
-    this.calls.push({ ...request, ...result, idempotencyKey });
-    return result;
-  }
-
-  private hash(key: string): number {
-    return createHash('sha256').update(key).digest().readUInt32BE(0);
-  }
-
-  private pick(key: string): (typeof CALL_OUTCOMES)[number] {
-    const odds = this.options.odds ?? { answered: 6, voicemail: 2, 'no-answer': 2 };
-    return (
-      pickWeighted(
-        CALL_OUTCOMES.map((o) => [o, odds[o] ?? 0] as const),
-        this.hash(key) / 2 ** 32,
-      ) ?? 'answered'
-    );
+  networkFor(channel: { id: string; authToken: string; config: SandboxConfig }): SandboxVoiceNetwork {
+    const fingerprint = `${channel.authToken}\u0000${JSON.stringify(channel.config)}`;
+    const known = this.networks.get(channel.id);
+    if (known?.fingerprint === fingerprint) return known.network;
+    // The channel changed (a new token, other odds): calls already placed stay reachable through
+    // liveCalls on the network that placed them.
+    const network = new SandboxVoiceNetwork({
+      authToken: channel.authToken,
+      config: channel.config,
+      ...(this.options.odds ? { odds: this.options.odds } : {}),
+      ...(this.options.timings ? { timings: this.options.timings } : {}),
+      ...(this.options.turnCap ? { turnCap: this.options.turnCap } : {}),
+      ...(this.options.fetchImpl ? { fetchImpl: this.options.fetchImpl } : {}),
+      ...(this.options.log ? { log: this.options.log } : {}),
+      onPlaced: (call) => {
+        this.calls.push(call);
+        if (liveCalls.size >= LIVE_LIMIT) liveCalls.delete(liveCalls.keys().next().value as string);
+        liveCalls.set(call.providerCallId, network);
+      },
+    });
+    this.networks.set(channel.id, { fingerprint, network });
+    return network;
   }
 }

@@ -1,55 +1,73 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { z } from 'zod';
-import { type ActivityOutput, SendMessageInputSchema, SendMessageOutputSchema } from '../../flow/engine/contracts';
-import type { Channel } from '../../flow/nodes/send-message';
-import type { Db } from '../../prisma/client';
-import { onceByKey } from '../ledger';
-import type { MessagingProvider } from './provider';
+import { type ActivityOutput, SendMessageInputSchema } from '../../flow/engine/contracts';
+import { type Channel, ChannelSchema } from '../../flow/nodes/send-message';
+import type { SendConversationMessageInput } from '../../workflows/send-conversation-message';
+import { BusinessError } from '../errors';
+import type { MessagingProvider } from '../providers/types';
+import { type OutboundDeps, sendOutbound } from './outbound';
 
 export type MessagingProviders = Partial<Record<Channel, MessagingProvider>>;
 
-export interface MessagingDeps {
-  db: Db;
-  providers: MessagingProviders;
-}
+export type MessagingDeps = OutboundDeps;
 
-/** Sends through the channel's provider exactly once per idempotency key (see onceByKey). */
+/** Sends a flow's message through the tenant's channel exactly once per idempotency key. */
 export async function deliverMessage(
-  { db, providers }: MessagingDeps,
+  deps: MessagingDeps,
   raw: z.input<typeof SendMessageInputSchema>,
-  kind = `message.${raw.channel}`,
 ): Promise<ActivityOutput<'sendMessage'>> {
   const input = SendMessageInputSchema.parse(raw);
-  const provider = providers[input.channel];
-  if (!provider) {
-    throw ApplicationFailure.create({
-      type: 'ChannelNotConfigured',
-      message: `no provider is configured for ${input.channel}`,
-      nonRetryable: true,
-    });
-  }
-  const { channel, to, text, subject, template } = input;
-  const message = { channel, to, text, ...(subject ? { subject } : {}), ...(template ? { template } : {}) };
-  return onceByKey(
-    db,
-    {
+  try {
+    return await sendOutbound(deps, {
       tenantId: input.tenantId,
       idempotencyKey: input.idempotencyKey,
       workflowId: input.workflowId,
-      kind,
-      request: message,
-    },
-    SendMessageOutputSchema,
-    async () => {
-      const sent = await provider.send(message, { idempotencyKey: input.idempotencyKey });
-      return { providerMessageId: sent.providerMessageId, provider: provider.name };
-    },
-  );
+      contactId: input.contactId,
+      channel: input.channel,
+      to: input.to,
+      text: input.text,
+      purpose: input.purpose ?? 'transactional',
+      ...(input.subject ? { subject: input.subject } : {}),
+      ...(input.template ? { template: input.template } : {}),
+    });
+  } catch (err) {
+    throw asActivityFailure(err);
+  }
+}
+
+/** Business errors raised before the ledger (no channel, no address) fail the node, not retry. */
+export function asActivityFailure(err: unknown): unknown {
+  if (err instanceof BusinessError) {
+    return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+  }
+  return err;
 }
 
 export function createMessagingActivities(deps: MessagingDeps) {
   return {
     /** The send-message node's side effect. */
     sendMessage: (input: z.input<typeof SendMessageInputSchema>) => deliverMessage(deps, input),
+    /** An inbox reply or a keyword confirmation, on the conversation's own channel. */
+    async sendConversationMessageOnce(input: SendConversationMessageInput) {
+      const channel = ChannelSchema.parse(input.channel);
+      try {
+        return await sendOutbound(deps, {
+          tenantId: input.tenantId,
+          conversationId: input.conversationId,
+          idempotencyKey: input.idempotencyKey,
+          channel,
+          to: input.to,
+          text: input.text,
+          purpose: input.purpose,
+          ...(input.contactId ? { contactId: input.contactId } : {}),
+          ...(input.subject ? { subject: input.subject } : {}),
+          ...(input.template ? { template: input.template } : {}),
+          ...(input.authorUserId ? { authorUserId: input.authorUserId } : {}),
+          ...(input.keywordConfirmation ? { keywordConfirmation: true } : {}),
+        });
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
   };
 }

@@ -19,20 +19,16 @@ export function createRagActivities(deps: MessagingDeps & { answerer: KnowledgeA
       });
       const confident = found.confidence >= input.minConfidence && found.answer.length > 0;
       if (!input.send || !confident) return { ...found, sent: false };
-      const sent = await deliverMessage(
-        deps,
-        {
-          tenantId: input.tenantId,
-          runId: input.runId,
-          workflowId: input.workflowId,
-          contactId: input.contactId,
-          idempotencyKey: input.idempotencyKey,
-          channel: input.channel,
-          to: input.to,
-          text: found.answer,
-        },
-        'ai-reply',
-      );
+      const sent = await deliverMessage(deps, {
+        tenantId: input.tenantId,
+        runId: input.runId,
+        workflowId: input.workflowId,
+        contactId: input.contactId,
+        idempotencyKey: input.idempotencyKey,
+        channel: input.channel,
+        to: input.to,
+        text: found.answer,
+      });
       return { ...found, sent: true, providerMessageId: sent.providerMessageId };
     },
   };

@@ -76,7 +76,12 @@ describe('one journey through every layer', () => {
       expect.objectContaining({
         kind: 'message.sms',
         status: 'succeeded',
-        request: { channel: 'sms', to: '+14155550123', text: 'Hi Grace!' },
+        request: expect.objectContaining({
+          channel: 'sms',
+          to: '+14155550123',
+          text: 'Hi Grace!',
+          purpose: 'transactional',
+        }),
       }),
     ]);
     const rows = await database.db.outboundAction.findMany({ where: { workflowId: `run-${id}` } });

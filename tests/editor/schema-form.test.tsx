@@ -79,7 +79,7 @@ describe('SchemaForm: send-message', () => {
   it('renders the properties in schema order with labels, required markers and the right controls', () => {
     const { view } = setup(sendMessageNode, { channel: 'sms', text: '' });
     const labels = [...view.container.querySelectorAll('label:not(.sf-sr-only)')].map((l) => l.textContent);
-    expect(labels).toEqual(['Channel', 'Text', 'Subject', 'Use template']);
+    expect(labels).toEqual(['Channel', 'Text', 'Subject', 'Use template', 'Purpose']);
 
     const channel = screen.getByLabelText('Channel');
     expect(channel.tagName).toBe('SELECT');
@@ -297,7 +297,16 @@ describe('SchemaForm: wait-for-reply', () => {
   it('an optional enum is a select with an empty option that removes the key', async () => {
     const { user, last } = setup(waitForReplyNode, { timeout: '1d' });
     const channel = screen.getByLabelText('Channel') as HTMLSelectElement;
-    expect([...channel.options].map((o) => o.value)).toEqual(['', 'sms', 'whatsapp', 'email', 'telegram', 'webchat']);
+    expect([...channel.options].map((o) => o.value)).toEqual([
+      '',
+      'sms',
+      'whatsapp',
+      'email',
+      'telegram',
+      'webchat',
+      'messenger',
+      'instagram',
+    ]);
     expect(channel.value).toBe('');
     await user.selectOptions(channel, 'whatsapp');
     expect(last()).toEqual({ timeout: '1d', channel: 'whatsapp' });

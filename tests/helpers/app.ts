@@ -21,6 +21,7 @@ export function buildTestApp(database: TestDatabase, env: TestWorkflowEnvironmen
     logLevel: process.env.TEST_API_LOG ?? 'silent',
     jwtSecret: TEST_JWT_SECRET,
     encryptionKeys: [TEST_ENCRYPTION_KEY],
+    databaseUrl: database.url,
   });
 }
 

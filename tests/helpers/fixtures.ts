@@ -19,6 +19,18 @@ export const welcomeFlow: Flow = {
   ],
 };
 
+/**
+ * A zone where it is around midday right now (an `Etc/GMT±N` zone), so sends that keep calling
+ * hours (8:00–21:00 in the recipient's zone) go through whenever the suite runs.
+ */
+export function daytimeZone(now = new Date()): string {
+  // Etc/GMT-N is N hours ahead of UTC (POSIX signs are inverted).
+  let ahead = 13 - now.getUTCHours();
+  if (ahead > 14) ahead -= 24;
+  if (ahead < -12) ahead += 24;
+  return ahead === 0 ? 'Etc/UTC' : `Etc/GMT${ahead > 0 ? '-' : '+'}${Math.abs(ahead)}`;
+}
+
 /** A tenant with an API key, a contact and a flow. */
 export async function seedTenant(db: Db, slug: string, contact: { phone?: string } = {}) {
   const tenant = await db.tenant.create({ data: { name: slug, slug } });
@@ -32,6 +44,8 @@ export async function seedTenant(db: Db, slug: string, contact: { phone?: string
       firstName: 'Grace',
       phone: contact.phone ?? '+14155550123',
       email: 'grace@example.com',
+      // Calls keep calling hours in the contact's zone; tests must not depend on the hour they run.
+      timeZone: daytimeZone(),
     },
   });
   const flow = await db.flow.create({

@@ -3,8 +3,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import type { MessagingProvider } from '../../activities/messaging/provider';
 import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
+import type { MessagingProvider } from '../../activities/providers/types';
 import { PlanSchema } from '../../flow';
 import { bundleWorkflows } from '../../worker/bundle';
 import type { RunFlowInput, RunState } from '../../workflows/run-flow';
@@ -75,7 +75,8 @@ describe('runFlow on the Temporal dev server with real activities and PostgreSQL
     let calls = 0;
     // The provider takes the message, then the connection drops before its answer arrives.
     const flaky: MessagingProvider = {
-      name: 'flaky',
+      name: 'sandbox',
+      testConnection: () => sandbox.testConnection(),
       async send(message, opts) {
         calls++;
         await sandbox.send(message, opts);
@@ -93,7 +94,8 @@ describe('runFlow on the Temporal dev server with real activities and PostgreSQL
     const sandbox = new SandboxMessagingProvider();
     let providerCalls = 0;
     const counting: MessagingProvider = {
-      name: 'counting',
+      name: 'sandbox',
+      testConnection: () => sandbox.testConnection(),
       async send(message, opts) {
         providerCalls++;
         return sandbox.send(message, opts);

@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ChannelSchema, ContactSnapshotSchema, PlanSchema, type RunState, RunStateSchema } from '../../../flow';
-import { Prisma } from '../../../generated/prisma/client';
-import type { RunFlowInput } from '../../../workflows/run-flow';
+import { ChannelSchema, type RunState, RunStateSchema } from '../../../flow';
 import { AppError, conflict, notFound } from '../../errors';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
+import { startRun } from '../../runs/start';
 import { errorResponses, IdParamsSchema } from '../../schemas';
 import type { TenantDb } from '../../tenant-scope';
 
@@ -134,50 +132,17 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
         );
       }
 
-      const id = randomUUID();
-      let run: RunRow;
-      try {
-        run = await db.run.create({
-          data: {
-            id,
-            tenantId,
-            flowId: flow.id,
-            flowVersionId: flowVersion.id,
-            contactId: contact.id,
-            workflowId: `run-${id}`,
-            status: 'running',
-            idempotencyKey: idempotencyKey ?? null,
-          },
-        });
-      } catch (err) {
-        // A concurrent request with the same Idempotency-Key won the race: answer with its run.
-        if (idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-          const existing = await db.run.findFirst({ where: { idempotencyKey } });
-          if (existing) return reply.status(200).send(pickRun(existing));
-        }
-        throw err;
-      }
-      const input: RunFlowInput = {
-        tenantId,
-        runId: run.id,
-        plan: PlanSchema.parse(flowVersion.plan),
-        flowVersionId: flowVersion.id,
-        contact: ContactSnapshotSchema.parse({ ...contact, fields: contact.fields ?? {} }),
-        trigger: { source: 'api', ...trigger },
-      };
-      try {
-        await app.temporal.workflow.start('runFlow', {
-          workflowId: run.workflowId,
-          taskQueue: app.taskQueue,
-          args: [input],
-        });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-          // Nothing half-written: a run row without a workflow would look running forever.
-          await db.run.delete({ where: { id: run.id } });
-          throw err;
-        }
-      }
+      const { run, created } = await startRun(
+        { db: app.db, temporal: app.temporal, taskQueue: app.taskQueue },
+        {
+          tenantId,
+          flowVersion,
+          contact,
+          trigger: { source: 'api', ...trigger },
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+        },
+      );
+      if (!created) return reply.status(200).send(pickRun(run));
       await app.emitEvent(tenantId, 'run.started', { run: pickRun(run) });
       return reply.status(201).send(pickRun(run));
     },

@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { InboxEvent } from '../../../activities/channels/live';
+import { publishInbox } from '../../../activities/channels/live';
+import { ChannelSchema } from '../../../flow/nodes/send-message';
+import type { Conversation, Message } from '../../../generated/prisma/client';
+import { toJson } from '../../../prisma/json';
+import type { SendConversationMessageInput } from '../../../workflows/send-conversation-message';
+import { AppError, notFound } from '../../errors';
+import { afterCursor, PageQuerySchema, page } from '../../pagination';
+import { requirePrincipal } from '../../plugins/auth';
+import { errorResponses, IdParamsSchema } from '../../schemas';
+
+const StatusSchema = z.enum(['open', 'pending', 'resolved']);
+
+const ConversationSchema = z
+  .object({
+    id: z.string().uuid(),
+    channelId: z.string().uuid(),
+    channel: z.string(),
+    address: z.string(),
+    contactId: z.string().uuid().nullable(),
+    contact: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+    status: StatusSchema,
+    assigneeId: z.string().uuid().nullable(),
+    team: z.string().nullable(),
+    unreadCount: z.number().int(),
+    lastMessageAt: z.date().nullable(),
+    lastInboundAt: z.date().nullable(),
+    /** True while WhatsApp allows free-form replies (24 hours after the customer's last message). */
+    replyWindowOpen: z.boolean(),
+    lastMessage: z
+      .object({ direction: z.string(), body: z.string(), status: z.string(), createdAt: z.date() })
+      .nullable(),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'Conversation' });
+
+const MessageSchema = z
+  .object({
+    id: z.string().uuid(),
+    conversationId: z.string().uuid(),
+    direction: z.enum(['inbound', 'outbound']),
+    body: z.string(),
+    subject: z.string().nullable(),
+    template: z.unknown().nullable(),
+    media: z.unknown(),
+    /** received | pending | queued | sent | delivered | read | failed | undelivered | blocked */
+    status: z.string(),
+    errorCode: z.string().nullable(),
+    errorMessage: z.string().nullable(),
+    segments: z.number().int().nullable(),
+    providerMessageId: z.string().nullable(),
+    authorUserId: z.string().nullable(),
+    workflowId: z.string().nullable(),
+    createdAt: z.date(),
+    statusAt: z.date().nullable(),
+  })
+  .meta({ id: 'Message' });
+
+const ReplySchema = z.object({
+  text: z.string().trim().min(1).max(10_000),
+  subject: z.string().max(200).optional(),
+  /** Required on WhatsApp outside the 24-hour window: an approved template and its variables. */
+  template: z
+    .object({
+      name: z.string().min(1).max(100),
+      language: z.string().min(2).max(10).default('en'),
+      variables: z.array(z.string().max(500)).max(20).default([]),
+    })
+    .optional(),
+});
+
+const UpdateSchema = z.object({
+  status: StatusSchema.optional(),
+  /** A member's user id; null unassigns. */
+  assigneeId: z.string().uuid().nullable().optional(),
+  team: z.string().trim().min(1).max(100).nullable().optional(),
+});
+
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+type ConversationRow = Conversation & {
+  contact: { id: string; firstName: string | null; lastName: string | null } | null;
+  messages: Message[];
+};
+
+function toConversation(row: ConversationRow) {
+  const last = row.messages[0];
+  const name = row.contact ? [row.contact.firstName, row.contact.lastName].filter(Boolean).join(' ') || null : null;
+  return {
+    id: row.id,
+    channelId: row.channelId,
+    channel: row.kind,
+    address: row.address,
+    contactId: row.contactId,
+    contact: row.contact ? { id: row.contact.id, name } : null,
+    status: StatusSchema.parse(row.status),
+    assigneeId: row.assigneeId,
+    team: row.team,
+    unreadCount: row.unreadCount,
+    lastMessageAt: row.lastMessageAt,
+    lastInboundAt: row.lastInboundAt,
+    replyWindowOpen:
+      row.kind !== 'whatsapp' || (row.lastInboundAt !== null && Date.now() - row.lastInboundAt.getTime() < WINDOW_MS),
+    lastMessage: last
+      ? { direction: last.direction, body: last.body.slice(0, 200), status: last.status, createdAt: last.createdAt }
+      : null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const toMessage = (m: Message) => ({
+  id: m.id,
+  conversationId: m.conversationId,
+  direction: m.direction as 'inbound' | 'outbound',
+  body: m.body,
+  subject: m.subject,
+  template: m.template,
+  media: m.media,
+  status: m.status,
+  errorCode: m.errorCode,
+  errorMessage: m.errorMessage,
+  segments: m.segments,
+  providerMessageId: m.providerMessageId,
+  authorUserId: m.authorUserId,
+  workflowId: m.workflowId,
+  createdAt: m.createdAt,
+  statusAt: m.statusAt,
+});
+
+const include = {
+  contact: { select: { id: true, firstName: true, lastName: true } },
+  messages: { orderBy: { createdAt: 'desc' as const }, take: 1 },
+};
+
+const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
+  const load = async (db: typeof app.db, id: string) => {
+    const row = await db.conversation.findFirst({ where: { id }, include });
+    if (!row) throw notFound('conversation');
+    return row;
+  };
+
+  app.get(
+    '/conversations',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'The inbox: conversations by latest activity, filtered',
+        querystring: PageQuerySchema.extend({
+          status: StatusSchema.optional(),
+          channel: z.enum([...ChannelSchema.options, 'voice']).optional(),
+          /** A user id, `me`, or `none` for unassigned. */
+          assignee: z.union([z.string().uuid(), z.literal('me'), z.literal('none')]).optional(),
+          team: z.string().max(100).optional(),
+          unread: z.enum(['true', 'false']).optional(),
+          contactId: z.string().uuid().optional(),
+        }),
+        response: {
+          200: z.object({ items: z.array(ConversationSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const { limit, cursor, status, channel, assignee, team, unread, contactId } = request.query;
+      if (assignee === 'me' && !principal.userId) {
+        throw new AppError(400, 'no_user', 'assignee=me needs a user session, not an API key');
+      }
+      const rows = await request.tenantDb.conversation.findMany({
+        where: {
+          ...(status ? { status } : {}),
+          ...(channel ? { kind: channel } : {}),
+          ...(assignee === 'none' ? { assigneeId: null } : {}),
+          ...(assignee === 'me' ? { assigneeId: principal.userId ?? null } : {}),
+          ...(assignee && assignee !== 'me' && assignee !== 'none' ? { assigneeId: assignee } : {}),
+          ...(team ? { team } : {}),
+          ...(unread === 'true' ? { unreadCount: { gt: 0 } } : unread === 'false' ? { unreadCount: 0 } : {}),
+          ...(contactId ? { contactId } : {}),
+          ...afterCursor('updatedAt', cursor),
+        },
+        include,
+        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      const result = page(rows, limit, (r) => r.updatedAt);
+      return { items: result.items.map(toConversation), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.get(
+    '/conversations/:id',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Get a conversation',
+        params: IdParamsSchema,
+        response: { 200: ConversationSchema, ...errorResponses },
+      },
+    },
+    async (request) => toConversation(await load(request.tenantDb as typeof app.db, request.params.id)),
+  );
+
+  app.get(
+    '/conversations/:id/messages',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['conversations'],
+        summary: "A conversation's messages, newest first, with delivery state",
+        params: IdParamsSchema,
+        querystring: PageQuerySchema,
+        response: {
+          200: z.object({ items: z.array(MessageSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      await load(request.tenantDb as typeof app.db, request.params.id);
+      const rows = await request.tenantDb.message.findMany({
+        where: { conversationId: request.params.id, ...afterCursor('createdAt', request.query.cursor) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: request.query.limit + 1,
+      });
+      const result = page(rows, request.query.limit, (r) => r.createdAt);
+      return { items: result.items.map(toMessage), nextCursor: result.nextCursor };
+    },
+  );
+
+  app.post(
+    '/conversations/:id/messages',
+    {
+      config: { permission: 'conversations.reply' },
+      schema: {
+        tags: ['conversations'],
+        summary: "Reply on the conversation's channel (sent durably: retried through outages, never twice)",
+        params: IdParamsSchema,
+        body: ReplySchema,
+        response: { 202: MessageSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const conversation = await load(request.tenantDb as typeof app.db, request.params.id);
+      const kind = ChannelSchema.safeParse(conversation.kind);
+      if (!kind.success)
+        throw new AppError(400, 'not_a_message_channel', `${conversation.kind} conversations take no messages`);
+      const clientKey = request.headers['idempotency-key'];
+      const idempotencyKey = `reply:${conversation.id}:${typeof clientKey === 'string' ? clientKey : randomUUID()}`;
+      const { text, subject, template } = request.body;
+      // The row first, so the agent sees the reply at once; the send activity finds it by key.
+      const message = await request.tenantDb.message.upsert({
+        where: { idempotencyKey },
+        create: {
+          tenantId: principal.tenantId,
+          conversationId: conversation.id,
+          channelId: conversation.channelId,
+          direction: 'outbound',
+          body: text,
+          subject: subject ?? null,
+          ...(template ? { template: toJson(template) } : {}),
+          idempotencyKey,
+          status: 'pending',
+          authorUserId: principal.userId ?? null,
+        },
+        update: {},
+      });
+      const input: SendConversationMessageInput = {
+        tenantId: principal.tenantId,
+        conversationId: conversation.id,
+        ...(conversation.contactId ? { contactId: conversation.contactId } : {}),
+        channel: kind.data,
+        to: conversation.address,
+        text,
+        ...(subject ? { subject } : {}),
+        ...(template ? { template } : {}),
+        idempotencyKey,
+        purpose: 'transactional',
+        ...(principal.userId ? { authorUserId: principal.userId } : {}),
+      };
+      try {
+        await app.temporal.workflow.start('sendConversationMessage', {
+          workflowId: `send-${message.id}`,
+          taskQueue: app.taskQueue,
+          args: [input],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      await request.tenantDb.conversation.update({
+        where: { id: conversation.id },
+        data: { unreadCount: 0, ...(conversation.status === 'resolved' ? {} : { status: 'open' }) },
+      });
+      await publishInbox(app.db, {
+        tenantId: principal.tenantId,
+        type: 'message.created',
+        conversationId: conversation.id,
+        messageId: message.id,
+      });
+      return reply.status(202).send(toMessage(message));
+    },
+  );
+
+  app.patch(
+    '/conversations/:id',
+    {
+      config: { permission: 'conversations.assign' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Assign, hand to a team, or move between open, pending and resolved',
+        params: IdParamsSchema,
+        body: UpdateSchema,
+        response: { 200: ConversationSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = requirePrincipal(request);
+      const conversation = await load(request.tenantDb as typeof app.db, request.params.id);
+      const { status, assigneeId, team } = request.body;
+      if (assigneeId) {
+        const member = await request.tenantDb.membership.findFirst({ where: { userId: assigneeId } });
+        if (!member) throw new AppError(400, 'not_a_member', 'the assignee is not a member of this tenant');
+      }
+      await request.tenantDb.conversation.update({
+        where: { id: conversation.id },
+        data: {
+          ...(status ? { status } : {}),
+          ...(assigneeId !== undefined ? { assigneeId } : {}),
+          ...(team !== undefined ? { team } : {}),
+        },
+      });
+      await publishInbox(app.db, { tenantId, type: 'conversation.updated', conversationId: conversation.id });
+      return toConversation(await load(request.tenantDb as typeof app.db, conversation.id));
+    },
+  );
+
+  app.post(
+    '/conversations/:id/read',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Mark a conversation read',
+        params: IdParamsSchema,
+        response: { 200: ConversationSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { tenantId } = requirePrincipal(request);
+      const conversation = await load(request.tenantDb as typeof app.db, request.params.id);
+      await request.tenantDb.conversation.update({ where: { id: conversation.id }, data: { unreadCount: 0 } });
+      await publishInbox(app.db, { tenantId, type: 'conversation.updated', conversationId: conversation.id });
+      return toConversation(await load(request.tenantDb as typeof app.db, conversation.id));
+    },
+  );
+
+  app.get(
+    '/conversations/stream',
+    {
+      config: { permission: 'conversations.read' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Live inbox updates as Server-Sent Events (message.created, message.updated, conversation.updated)',
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = requirePrincipal(request);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: 3000\n: connected\n\n`);
+      let seq = 0;
+      const send = (event: InboxEvent) => {
+        const { tenantId: _omit, ...data } = event;
+        res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const unsubscribe = app.inboxHub.subscribe(tenantId, send);
+      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      request.raw.on('close', () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+      });
+    },
+  );
+};
+
+export default conversationRoutes;

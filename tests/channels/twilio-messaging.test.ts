@@ -1,0 +1,357 @@
+import type { AddressInfo } from 'node:net';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secrets } from '../../api/crypto/secrets';
+import type { Flow } from '../../flow';
+import { toJson } from '../../prisma/json';
+import { bundleWorkflows } from '../../worker/bundle';
+import { createWorker } from '../../worker/create-worker';
+import {
+  type ApiTestServer,
+  auth,
+  startApiTestServer,
+  stopApiTestServer,
+  TASK_QUEUE,
+  TEST_ENCRYPTION_KEY,
+} from '../helpers/app';
+import { publish, seedTenant } from '../helpers/fixtures';
+import { waitFor } from '../helpers/processes';
+import { TwilioStandIn } from '../stand-ins/twilio';
+
+/**
+ * The whole messaging path on real parts: the API and a worker on a Temporal dev server and
+ * PostgreSQL, the real Twilio adapter against a stand-in speaking Twilio's wire format, and
+ * webhooks signed as Twilio signs them arriving over HTTP.
+ */
+let server: ApiTestServer;
+let standIn: TwilioStandIn;
+let worker: Worker;
+let running: Promise<void>;
+let baseUrl: string;
+const OUR_NUMBER = '+15005550006';
+
+beforeAll(async () => {
+  const [started, bundle, twilio] = await Promise.all([startApiTestServer(), bundleWorkflows(), TwilioStandIn.start()]);
+  server = started;
+  standIn = twilio;
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  worker = await createWorker({
+    connection: server.env.nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: bundle,
+    db: server.database.db,
+    secrets: new Secrets([TEST_ENCRYPTION_KEY]),
+    publicUrl: baseUrl,
+    providers: null,
+  });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running?.catch(() => undefined);
+  await standIn?.close();
+  await stopApiTestServer(server ?? {});
+});
+
+async function tenantWithTwilio(phone: string) {
+  const seeded = await seedTenant(server.database.db, `tw-${Math.random().toString(36).slice(2)}`, { phone });
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/v1/channels',
+    headers: auth(seeded.token),
+    payload: {
+      name: 'Twilio SMS',
+      kind: 'sms',
+      provider: 'twilio',
+      config: { accountSid: standIn.accountSid, from: OUR_NUMBER, apiBaseUrl: standIn.baseUrl },
+      credentials: { authToken: standIn.authToken },
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const channel = res.json() as { id: string; webhooks: Record<string, string> };
+  return { ...seeded, channel };
+}
+
+async function startRun(token: string, flowId: string, contactId: string) {
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/v1/runs',
+    headers: auth(token),
+    payload: { flowId, contactId },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { id: string; workflowId: string };
+}
+
+async function finished(runId: string) {
+  return waitFor(
+    async () => {
+      const run = await server.database.db.run.findUnique({ where: { id: runId } });
+      return run && run.status !== 'running' ? run : undefined;
+    },
+    'the run to finish',
+    90_000,
+  );
+}
+
+const inboundUrl = (channelId: string) => `${baseUrl}/hooks/twilio/${channelId}/messages`;
+
+describe('Twilio messaging end to end', () => {
+  it('tests the connection, sends once, and moves the status forward on receipts', async () => {
+    const phone = '+14155550101';
+    const t = await tenantWithTwilio(phone);
+    const tested = await server.app.inject({
+      method: 'POST',
+      url: `/v1/channels/${t.channel.id}/test`,
+      headers: auth(t.token),
+    });
+    expect(tested.json()).toMatchObject({ status: 'connected', hasCredentials: true });
+    expect(JSON.stringify(tested.json())).not.toContain(standIn.authToken);
+    // Credentials are sealed at rest.
+    const row = await server.database.db.channel.findUniqueOrThrow({ where: { id: t.channel.id } });
+    expect(row.credentials).toMatch(/^v1\./);
+    expect(row.credentials).not.toContain(standIn.authToken);
+
+    const run = await startRun(t.token, t.flow.id, t.contact.id);
+    expect((await finished(run.id)).outcome).toBe('welcomed');
+    expect(standIn.acceptedCount({ to: phone })).toBe(1);
+    const [sent] = standIn.acceptedMessages({ to: phone });
+    const message = await server.database.db.message.findFirstOrThrow({ where: { providerMessageId: sent?.sid } });
+    expect(message).toMatchObject({ direction: 'outbound', body: 'Hi Grace!', segments: 1 });
+
+    const receipt = await standIn.fireMessageStatus(sent?.sid ?? '', 'delivered');
+    expect(receipt.status).toBe(200);
+    await standIn.fireMessageStatus(sent?.sid ?? '', 'sent'); // late and out of order: ignored
+    const after = await server.database.db.message.findUniqueOrThrow({ where: { id: message.id } });
+    expect(after.status).toBe('delivered');
+  });
+
+  it('delivers exactly once through a provider outage and a lost answer', async () => {
+    const phone = '+14155550102';
+    const t = await tenantWithTwilio(phone);
+    standIn.failNextMessageCreates(2, { kind: 'server-error' });
+    standIn.failNextMessageCreates(1, { kind: 'rate-limited', retryAfter: '1' });
+    const first = await startRun(t.token, t.flow.id, t.contact.id);
+    expect((await finished(first.id)).outcome).toBe('welcomed');
+    expect(standIn.acceptedCount({ to: phone })).toBe(1);
+
+    // Accepted, then the answer never comes: the retry finds the message instead of resending.
+    standIn.failNextMessageCreates(1, { kind: 'accept-then-hang' });
+    const second = await startRun(t.token, t.flow.id, t.contact.id);
+    expect((await finished(second.id)).outcome).toBe('welcomed');
+    expect(standIn.acceptedCount({ to: phone })).toBe(2);
+    const ledger = await server.database.db.outboundAction.findFirstOrThrow({
+      where: { workflowId: second.workflowId },
+    });
+    expect(ledger.status).toBe('succeeded');
+  }, 120_000);
+
+  it('refuses forged, tampered and unsigned webhooks before recording anything', async () => {
+    const t = await tenantWithTwilio('+14155550103');
+    const url = inboundUrl(t.channel.id);
+    const form = new URLSearchParams({ MessageSid: 'SMforged', From: '+14155550103', To: OUR_NUMBER, Body: 'hi' });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    expect(unsigned.status).toBe(401);
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      },
+      body: form.toString(),
+    });
+    expect(forged.status).toBe(403);
+    // A real signature for another channel's URL does not open this one.
+    const other = await tenantWithTwilio('+14155550104');
+    const replayed = await standIn.fireInboundMessage(inboundUrl(other.channel.id), {
+      from: '+14155550103',
+      to: OUR_NUMBER,
+      body: 'hi',
+    });
+    expect(replayed.status).toBe(200);
+    const { buildTwilioWebhook } = await import('../../activities/providers/twilio/inbound');
+    const signedForOther = buildTwilioWebhook(
+      standIn.authToken,
+      inboundUrl(other.channel.id),
+      Object.fromEntries(form),
+    );
+    const moved = await fetch(url, { method: 'POST', headers: signedForOther.headers, body: signedForOther.body });
+    expect(moved.status).toBe(403);
+    expect(await server.database.db.message.count({ where: { channelId: t.channel.id } })).toBe(0);
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `Body=${'x'.repeat(1_100_000)}`,
+    });
+    expect(big.status).toBe(413);
+  });
+
+  it('lands inbound messages in their conversation once, however often Twilio retries', async () => {
+    const phone = '+14155550105';
+    const t = await tenantWithTwilio(phone);
+    const sent = await standIn.fireInboundMessage(inboundUrl(t.channel.id), {
+      from: phone,
+      to: OUR_NUMBER,
+      body: 'Is the shop open on Sunday? 🛍️',
+    });
+    expect(sent.status).toBe(200);
+    // Twilio retries with the same MessageSid: resend the identical signed request.
+    const { buildTwilioWebhook } = await import('../../activities/providers/twilio/inbound');
+    const again = buildTwilioWebhook(standIn.authToken, inboundUrl(t.channel.id), {
+      MessageSid: sent.messageSid,
+      SmsSid: sent.messageSid,
+      SmsStatus: 'received',
+      From: phone,
+      To: OUR_NUMBER,
+      Body: 'Is the shop open on Sunday? 🛍️',
+      NumMedia: '0',
+    });
+    expect(
+      (await fetch(inboundUrl(t.channel.id), { method: 'POST', headers: again.headers, body: again.body })).status,
+    ).toBe(200);
+
+    const list = await server.app.inject({ method: 'GET', url: '/v1/conversations', headers: auth(t.token) });
+    const [conversation] = (list.json() as { items: Array<{ id: string; unreadCount: number; contactId: string }> })
+      .items;
+    expect(conversation).toMatchObject({ unreadCount: 1, contactId: t.contact.id });
+    const messages = await server.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${conversation?.id}/messages`,
+      headers: auth(t.token),
+    });
+    expect((messages.json() as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ direction: 'inbound', body: 'Is the shop open on Sunday? 🛍️', status: 'received' }),
+    ]);
+
+    // An agent replies on the conversation's channel; it goes out once.
+    const reply = await server.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${conversation?.id}/messages`,
+      headers: { ...auth(t.token), 'idempotency-key': 'reply-1' },
+      payload: { text: 'Yes, 10:00 to 16:00.' },
+    });
+    expect(reply.statusCode, reply.body).toBe(202);
+    await waitFor(
+      async () => (standIn.acceptedCount({ to: phone, body: 'Yes, 10:00 to 16:00.' }) === 1 ? true : undefined),
+      'the reply',
+    );
+    const sentReply = await waitFor(async () => {
+      const m = await server.database.db.message.findUnique({ where: { id: (reply.json() as { id: string }).id } });
+      return m?.providerMessageId ? m : undefined;
+    }, 'the reply to be recorded');
+    expect(sentReply.status).not.toBe('pending');
+  });
+
+  it('STOP sets DNC and confirms once; later sends are blocked with a reason; START resubscribes', async () => {
+    const phone = '+14155550106';
+    const t = await tenantWithTwilio(phone);
+    const url = inboundUrl(t.channel.id);
+    await standIn.fireInboundMessage(url, { from: phone, to: OUR_NUMBER, body: 'Stop' });
+    await waitFor(async () => (standIn.acceptedCount({ to: phone }) === 1 ? true : undefined), 'the confirmation');
+    expect(standIn.acceptedMessages({ to: phone })[0]?.body).toMatch(/unsubscribed/i);
+    const contact = await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } });
+    expect(contact.dnc).toBe(true);
+    expect(contact.consent).toMatchObject({ sms: { status: 'denied' } });
+
+    await standIn.fireInboundMessage(url, { from: phone, to: OUR_NUMBER, body: 'STOPALL' });
+    const run = await startRun(t.token, t.flow.id, t.contact.id);
+    expect((await finished(run.id)).outcome).toBe('unreachable');
+    expect(standIn.acceptedCount({ to: phone })).toBe(1);
+    const blocked = await server.database.db.message.findFirstOrThrow({ where: { workflowId: run.workflowId } });
+    expect(blocked).toMatchObject({ status: 'blocked', errorCode: 'OptedOut' });
+
+    await standIn.fireInboundMessage(url, { from: phone, to: OUR_NUMBER, body: 'START' });
+    await waitFor(
+      async () => (standIn.acceptedCount({ to: phone }) === 2 ? true : undefined),
+      'the opt-in confirmation',
+    );
+    expect((await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } })).dnc).toBe(false);
+  });
+
+  it('a message starts the flow whose keyword matches and signals the journey waiting for it', async () => {
+    const phone = '+14155550107';
+    const t = await tenantWithTwilio(phone);
+    const keywordFlow: Flow = {
+      name: 'Book',
+      version: 0,
+      nodes: [
+        { id: 'start', type: 'trigger', params: { source: 'inbound-message', channel: 'sms', keywords: ['book'] } },
+        { id: 'ask', type: 'send-message', params: { channel: 'sms', text: 'Which day suits you?' } },
+        { id: 'wait', type: 'wait-for-reply', params: { channel: 'sms', timeout: '1h' } },
+        { id: 'thanks', type: 'end', params: { outcome: 'booked' } },
+        { id: 'gone', type: 'end', params: { outcome: 'no-reply' } },
+        { id: 'failed', type: 'end', params: { outcome: 'failed' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'ask' },
+        { id: 'e2', source: 'ask', sourceHandle: 'sent', target: 'wait' },
+        { id: 'e3', source: 'ask', sourceHandle: 'failed', target: 'failed' },
+        { id: 'e4', source: 'wait', sourceHandle: 'replied', target: 'thanks' },
+        { id: 'e5', source: 'wait', sourceHandle: 'timeout', target: 'gone' },
+      ],
+    };
+    const flow = await server.database.db.flow.create({
+      data: { tenantId: t.tenant.id, name: keywordFlow.name, definition: toJson(keywordFlow) },
+    });
+    await publish(server.database.db, t.tenant.id, flow.id, keywordFlow);
+
+    await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'Book a table' });
+    const run = await waitFor(
+      () => server.database.db.run.findFirst({ where: { flowId: flow.id } }).then((r) => r ?? undefined),
+      'the keyword flow to start',
+    );
+    await waitFor(
+      async () => (standIn.acceptedCount({ to: phone, body: 'Which day suits you?' }) === 1 ? true : undefined),
+      'the question',
+    );
+    await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'Friday' });
+    expect((await finished(run.id)).outcome).toBe('booked');
+    expect(await server.database.db.run.count({ where: { flowId: flow.id } })).toBe(1);
+  }, 120_000);
+
+  it('streams inbox changes live over Server-Sent Events, to the tenant they belong to only', async () => {
+    const phone = '+14155550108';
+    const t = await tenantWithTwilio(phone);
+    const other = await tenantWithTwilio('+14155550109');
+    const controller = new AbortController();
+    const open = async (token: string) => {
+      const res = await fetch(`${baseUrl}/v1/conversations/stream`, {
+        headers: auth(token),
+        signal: controller.signal,
+      });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      return res.body?.getReader() as ReadableStreamDefaultReader<Uint8Array>;
+    };
+    const mine = await open(t.token);
+    const theirs = await open(other.token);
+    const seen: string[] = [];
+    const theirsSeen: string[] = [];
+    const drain = async (reader: ReadableStreamDefaultReader<Uint8Array>, into: string[]) => {
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          into.push(decoder.decode(value));
+        }
+      } catch {
+        // aborted
+      }
+    };
+    void drain(mine, seen);
+    void drain(theirs, theirsSeen);
+    await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'Hello?' });
+    await waitFor(async () => (seen.join('').includes('event: message.created') ? true : undefined), 'the live event');
+    const conversation = await server.database.db.conversation.findFirstOrThrow({ where: { channelId: t.channel.id } });
+    expect(seen.join('')).toContain(conversation.id);
+    expect(theirsSeen.join('')).not.toContain('message.created');
+    controller.abort();
+  });
+});
