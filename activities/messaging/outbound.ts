@@ -192,7 +192,18 @@ export async function sendOutbound(deps: OutboundDeps, req: OutboundRequest): Pr
           // A delivery receipt named this send (its URL carries the key): it went out.
           return settle({ providerMessageId: saved.providerMessageId, status: 'sent' });
         }
-        const found = await provider.findSent?.(message, { idempotencyKey: req.idempotencyKey, since });
+        const claimed = await db.message.findMany({
+          where: {
+            conversationId: conversation.id,
+            direction: 'outbound',
+            providerMessageId: { not: null },
+            id: { not: saved.id },
+            createdAt: { gte: new Date(since.getTime() - 24 * 3600_000) },
+          },
+          select: { providerMessageId: true },
+        });
+        const exclude = new Set(claimed.flatMap((m) => (m.providerMessageId ? [m.providerMessageId] : [])));
+        const found = await provider.findSent?.(message, { idempotencyKey: req.idempotencyKey, since, exclude });
         return found ? settle(found) : null;
       },
     },

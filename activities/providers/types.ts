@@ -54,7 +54,18 @@ export interface SendResult {
 export interface MessagingProvider {
   readonly name: ProviderName;
   send(message: OutboundMessage, ctx: SendContext): Promise<SendResult>;
-  findSent?(message: OutboundMessage, ctx: { idempotencyKey: string; since: Date }): Promise<SendResult | null>;
+  findSent?(
+    message: OutboundMessage,
+    ctx: {
+      idempotencyKey: string;
+      since: Date;
+      /**
+       * Provider ids already recorded for other sends to this recipient: the same text sent twice
+       * in a row must not be taken for this attempt's message.
+       */
+      exclude?: ReadonlySet<string>;
+    },
+  ): Promise<SendResult | null>;
   /** A cheap authenticated call (account fetch, getMe, SMTP NOOP) proving the credentials work. */
   testConnection(): Promise<{ detail: string }>;
 }

@@ -90,7 +90,10 @@ export class TwilioMessagingProvider implements MessagingProvider {
    * Twilio whether the earlier attempt's message exists: same recipient and sender, same body,
    * created at or after `since`.
    */
-  async findSent(message: OutboundMessage, ctx: { idempotencyKey: string; since: Date }): Promise<SendResult | null> {
+  async findSent(
+    message: OutboundMessage,
+    ctx: { idempotencyKey: string; since: Date; exclude?: ReadonlySet<string> },
+  ): Promise<SendResult | null> {
     const channel = twilioChannel(message.channel);
     const to = onWire(channel, message.to);
     const from = this.config.from ? onWire(channel, this.config.from) : undefined;
@@ -113,6 +116,7 @@ export class TwilioMessagingProvider implements MessagingProvider {
       .map((m) => MessageSchema.safeParse(m))
       .flatMap((r) => (r.success ? [r.data] : []))
       .filter((m) => (m.direction ?? 'outbound-api').startsWith('outbound'))
+      .filter((m) => !ctx.exclude?.has(m.sid))
       .filter((m) => m.dateCreated && m.dateCreated.getTime() >= notBefore)
       .filter(
         (m) => from || !this.config.messagingServiceSid || m.messagingServiceSid === this.config.messagingServiceSid,
