@@ -358,11 +358,31 @@ async function findOrCreateContact(db: Db, tenantId: string, kind: string, event
       },
     });
   } catch (err) {
+    if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     // Two webhooks from a new sender at once: the other created the contact.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      const raced = await find();
-      if (raced) return raced;
-    }
-    throw err;
+    const raced = await find();
+    if (raced) return raced;
+    // The address belongs to a merged or deleted contact (uniqueness covers them too): a merged
+    // one speaks through its survivor; a deleted one who writes again comes back, history intact.
+    return reviveHolder(db, tenantId, isEmail ? { email: address } : { phone: address });
   }
+}
+
+async function reviveHolder(
+  db: Db,
+  tenantId: string,
+  address: { phone: string } | { email: string },
+): Promise<Contact> {
+  let holder = await db.contact.findFirst({ where: { tenantId, ...address } });
+  for (let hops = 0; holder?.mergedIntoId && hops < 10; hops++) {
+    holder = await db.contact.findFirst({ where: { id: holder.mergedIntoId, tenantId } });
+  }
+  if (!holder) throw new Error('a contact holds this address but cannot be found');
+  if (holder.deletedAt) {
+    holder = await db.contact.update({ where: { id: holder.id }, data: { deletedAt: null } });
+    await db.contactEvent.create({
+      data: { tenantId, contactId: holder.id, type: 'contact.restored', data: toJson({ reason: 'inbound message' }) },
+    });
+  }
+  return holder;
 }

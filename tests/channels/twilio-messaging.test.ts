@@ -354,4 +354,25 @@ describe('Twilio messaging end to end', () => {
     expect(theirsSeen.join('')).not.toContain('message.created');
     controller.abort();
   });
+
+  it('a deleted contact who writes again comes back instead of failing the webhook', async () => {
+    const phone = '+14155550110';
+    const t = await tenantWithTwilio(phone);
+    const deleted = await server.app.inject({
+      method: 'DELETE',
+      url: `/v1/contacts/${t.contact.id}`,
+      headers: auth(t.token),
+    });
+    expect(deleted.statusCode).toBeLessThan(300);
+    const posted = await standIn.fireInboundMessage(inboundUrl(t.channel.id), {
+      from: phone,
+      to: OUR_NUMBER,
+      body: 'Hi again',
+    });
+    expect(posted.status).toBe(200);
+    const contact = await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } });
+    expect(contact.deletedAt).toBeNull();
+    const conversation = await server.database.db.conversation.findFirstOrThrow({ where: { channelId: t.channel.id } });
+    expect(conversation.contactId).toBe(t.contact.id);
+  });
 });
