@@ -39,16 +39,7 @@ describe('docker-compose.yml', () => {
     const env = service('api').environment ?? {};
     const known = Object.keys(ApiConfigSchema.shape);
     expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
-    const config = ApiConfigSchema.parse(
-      Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [
-          k,
-          String(v).replace(/^\$\{(\w+):\?.*\}$/, (_m, name: string) =>
-            name === 'SWITCHBOARD_ENCRYPTION_KEYS' ? Buffer.alloc(32).toString('base64') : 'x'.repeat(48),
-          ),
-        ]),
-      ),
-    );
+    const config = ApiConfigSchema.parse(withRequiredFilled(env));
     expect(service('api').ports).toContain(`${config.PORT}:${config.PORT}`);
     expect(config.HOST).toBe('0.0.0.0');
   });
@@ -57,7 +48,7 @@ describe('docker-compose.yml', () => {
     const env = service('worker').environment ?? {};
     const known = Object.keys(WorkerConfigSchema.shape);
     expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
-    WorkerConfigSchema.parse(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
+    WorkerConfigSchema.parse(withRequiredFilled(env));
     // Secrets are never baked into the compose file: they must come from the environment.
     expect(String(env.SWITCHBOARD_ENCRYPTION_KEYS)).toMatch(/^\$\{SWITCHBOARD_ENCRYPTION_KEYS:\?/);
   });
@@ -82,3 +73,19 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+/** The environment as compose would pass it, with each required `${NAME:?…}` given a valid value. */
+function withRequiredFilled(env: Record<string, unknown>): Record<string, string> {
+  const sample = (name: string) =>
+    name === 'SWITCHBOARD_ENCRYPTION_KEYS'
+      ? Buffer.alloc(32).toString('base64')
+      : name === 'SWITCHBOARD_PUBLIC_URL'
+        ? 'https://switchboard.example.com'
+        : 'x'.repeat(48);
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/^\$\{(\w+):\?.*\}$/, (_m, name: string) => sample(name)),
+    ]),
+  );
+}
