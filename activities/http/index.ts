@@ -3,11 +3,20 @@ import type { z } from 'zod';
 import { HttpRequestInputSchema, HttpRequestOutputSchema } from '../../flow/engine/contracts';
 import type { Db } from '../../prisma/client';
 import { onceByKey } from '../ledger';
+import { fetchPublic, privateUrlsAllowed } from './destination';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-export function createHttpActivities({ db, fetchImpl = fetch }: { db: Db; fetchImpl?: typeof fetch }) {
+export function createHttpActivities({
+  db,
+  fetchImpl = fetch,
+  allowPrivateUrls = privateUrlsAllowed(),
+}: {
+  db: Db;
+  fetchImpl?: typeof fetch;
+  allowPrivateUrls?: boolean;
+}) {
   return {
     /**
      * The http-request node's side effect. The node's idempotency key goes out as the
@@ -45,17 +54,21 @@ export function createHttpActivities({ db, fetchImpl = fetch }: { db: Db; fetchI
         HttpRequestOutputSchema,
         async () => {
           const hasBody = input.body !== undefined && input.method !== 'GET';
-          const res = await fetchImpl(url, {
-            method: input.method,
-            headers: {
-              ...(hasBody ? { 'content-type': 'application/json' } : {}),
-              ...input.headers,
-              'idempotency-key': input.idempotencyKey,
+          const res = await fetchPublic(
+            fetchImpl,
+            url,
+            {
+              method: input.method,
+              headers: {
+                ...(hasBody ? { 'content-type': 'application/json' } : {}),
+                ...input.headers,
+                'idempotency-key': input.idempotencyKey,
+              },
+              ...(hasBody ? { body: JSON.stringify(input.body) } : {}),
+              signal: AbortSignal.timeout(input.timeoutSeconds * 1000),
             },
-            ...(hasBody ? { body: JSON.stringify(input.body) } : {}),
-            signal: AbortSignal.timeout(input.timeoutSeconds * 1000),
-            redirect: 'follow',
-          });
+            allowPrivateUrls,
+          );
           if (RETRYABLE.has(res.status)) throw new Error(`${url.host} answered ${res.status}`);
           const text = (await res.text()).slice(0, MAX_BODY_BYTES);
           let body: unknown = text;

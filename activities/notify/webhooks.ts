@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { Secrets } from '../../api/crypto/secrets';
 import { signatureHeader } from '../../api/webhooks/signature';
 import type { Db } from '../../prisma/client';
+import { BusinessError } from '../errors';
+import { assertPublicDestination, privateUrlsAllowed } from '../http/destination';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
@@ -12,6 +14,8 @@ export interface WebhookActivityDeps {
   /** Opens the sealed signing secrets. Defaults to SWITCHBOARD_ENCRYPTION_KEYS, read at first use. */
   secrets?: Secrets;
   fetchImpl?: typeof fetch;
+  /** Receivers on loopback or private networks (development); see activities/http/destination.ts. */
+  allowPrivateUrls?: boolean;
 }
 
 function secretsFromEnv(): Secrets {
@@ -41,7 +45,12 @@ const fail = (type: string, message: string, nonRetryable: boolean, nextRetryDel
     ...(nextRetryDelay === undefined ? {} : { nextRetryDelay }),
   });
 
-export function createWebhookActivities({ db, secrets, fetchImpl = fetch }: WebhookActivityDeps) {
+export function createWebhookActivities({
+  db,
+  secrets,
+  fetchImpl = fetch,
+  allowPrivateUrls = privateUrlsAllowed(),
+}: WebhookActivityDeps) {
   let opener = secrets;
   const open = (sealed: string) => {
     opener ??= secretsFromEnv();
@@ -80,6 +89,13 @@ export function createWebhookActivities({ db, secrets, fetchImpl = fetch }: Webh
         throw fail('SubscriptionDisabled', 'the webhook subscription is disabled or deleted', true);
       }
 
+      try {
+        await assertPublicDestination(new URL(sub.url), allowPrivateUrls);
+      } catch (err) {
+        if (!(err instanceof BusinessError)) throw err;
+        await record(deliveryId, null, `not sent: ${err.message}`, false);
+        throw fail(err.type, err.message, true);
+      }
       const body = JSON.stringify(delivery.payload);
       const timestamp = Math.floor(Date.now() / 1000);
       let res: Response;

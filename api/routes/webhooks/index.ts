@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { BusinessError } from '../../../activities/errors';
+import { assertPublicDestination, privateUrlsAllowed } from '../../../activities/http/destination';
 import { toJson } from '../../../prisma/json';
 import { AppError, conflict, notFound } from '../../errors';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
@@ -19,6 +21,16 @@ const httpProtocol = (u: string) => {
     return false;
   }
 };
+
+/** Receivers must be public in production (no loopback, private ranges, cloud metadata). */
+async function requirePublicUrl(url: string): Promise<void> {
+  try {
+    await assertPublicDestination(new URL(url), privateUrlsAllowed());
+  } catch (err) {
+    if (err instanceof BusinessError) throw new AppError(400, 'private_destination', err.message);
+    throw err;
+  }
+}
 
 const UrlSchema = z.string().max(2048).url().refine(httpProtocol, { message: 'webhook URLs must be http or https' });
 
@@ -127,6 +139,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { tenantId } = requirePrincipal(request);
+      await requirePublicUrl(request.body.url);
       const secret = generateSigningSecret();
       const row = await request.tenantDb.webhookSubscription.create({
         data: { tenantId, url: request.body.url, events: request.body.events, secret: app.secrets.seal(secret) },
@@ -202,6 +215,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       const { tenantId } = requirePrincipal(request);
       const sub = await loadSubscription(request.tenantDb, tenantId, request.params.id);
       const { url, events, active } = request.body;
+      if (url !== undefined) await requirePublicUrl(url);
       const row = await request.tenantDb.webhookSubscription.update({
         where: { id: sub.id, tenantId },
         data: {
