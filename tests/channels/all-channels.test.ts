@@ -1,24 +1,13 @@
-import type { AddressInfo } from 'node:net';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildMetaWebhook } from '../../activities/providers/meta/webhook';
 import { buildTelegramUpdate } from '../../activities/providers/telegram/webhook';
 import { buildTwilioWebhook } from '../../activities/providers/twilio/inbound';
-import { Secrets } from '../../api/crypto/secrets';
 import type { Flow } from '../../flow';
 import { toJson } from '../../prisma/json';
-import { bundleWorkflows } from '../../worker/bundle';
-import { createWorker } from '../../worker/create-worker';
-import {
-  type ApiTestServer,
-  auth,
-  startApiTestServer,
-  stopApiTestServer,
-  TASK_QUEUE,
-  TEST_ENCRYPTION_KEY,
-} from '../helpers/app';
-import { publish, seedTenant } from '../helpers/fixtures';
+import { auth } from '../helpers/app';
+import { type ChannelOut, ChannelTestServer, OUR_NUMBER, twilioSmsChannel } from '../helpers/channels';
+import { seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
 import { type MetaGraphStandIn, startMetaGraphStandIn } from '../stand-ins/meta-graph';
 import { SmtpStandIn } from '../stand-ins/smtp';
@@ -31,23 +20,17 @@ import { TwilioStandIn } from '../stand-ins/twilio';
  * speaks the provider's wire format (Twilio REST, Meta Graph, the Bot API, SMTP), web chat over a
  * real WebSocket, and provider webhooks signed as each provider signs them, over HTTP.
  */
-let server: ApiTestServer;
-let worker: Worker;
-let running: Promise<void>;
-let baseUrl: string;
+let server: ChannelTestServer;
 let twilio: TwilioStandIn;
 let meta: MetaGraphStandIn;
 let telegram: TelegramStandIn;
 let smtp: SmtpStandIn;
 
-const OUR_NUMBER = '+15005550006';
 /** A Twilio Content API template (WhatsApp through Twilio goes by Content SID). */
 const CONTENT_SID = 'HX0123456789abcdef0123456789abcdef';
 const META_SECRETS = { appSecret: 'meta-app-secret-0123', verifyToken: 'meta-verify-token-0123' };
 const EMAIL_TOKEN = 'inbound-email-token-0123456789abcdef';
 const TELEGRAM_SECRET = 'telegram-secret-token-0123456789';
-
-type ChannelOut = { id: string; webhooks: Record<string, string> };
 
 /** Tenant A: every channel but Meta WhatsApp; tenant B: WhatsApp through the Meta Cloud API. */
 let a: Awaited<ReturnType<typeof seedTenant>> & { channels: Record<string, ChannelOut> };
@@ -63,35 +46,14 @@ const GRACE = {
 };
 
 beforeAll(async () => {
-  // The app first, then the workflow bundle: both are CPU-heavy, and the app's plugins must load
-  // within Fastify's plugin timeout even on a busy machine.
-  const [started, tw, mg, tg, mail] = await Promise.all([
-    startApiTestServer(),
+  [server, twilio, meta, telegram, smtp] = await Promise.all([
+    ChannelTestServer.start(),
     TwilioStandIn.start(),
     startMetaGraphStandIn(),
     startTelegramStandIn(),
     SmtpStandIn.start(),
   ]);
-  server = started;
-  twilio = tw;
-  meta = mg;
-  telegram = tg;
-  smtp = mail;
-  const bundle = await bundleWorkflows();
   twilio.registerContent(CONTENT_SID, 'Your order {{1}} has shipped.');
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-  worker = await createWorker({
-    connection: server.env.nativeConnection,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    db: server.database.db,
-    secrets: new Secrets([TEST_ENCRYPTION_KEY]),
-    publicUrl: baseUrl,
-    providers: null,
-  });
-  running = worker.run();
 
   const seededA = await seedTenant(server.database.db, 'all-channels-a', { phone: GRACE.phone });
   await server.database.db.contact.update({
@@ -106,17 +68,11 @@ beforeAll(async () => {
       }),
     },
   });
-  const twilioConfig = { accountSid: twilio.accountSid, from: OUR_NUMBER, apiBaseUrl: twilio.baseUrl };
   const metaSecrets = { accessToken: meta.accessToken, ...META_SECRETS };
   const channels: Record<string, ChannelOut> = {};
   for (const [key, body] of Object.entries({
-    sms: { kind: 'sms', provider: 'twilio', config: twilioConfig, credentials: { authToken: twilio.authToken } },
-    whatsapp: {
-      kind: 'whatsapp',
-      provider: 'twilio',
-      config: twilioConfig,
-      credentials: { authToken: twilio.authToken },
-    },
+    sms: twilioSmsChannel(twilio),
+    whatsapp: { ...twilioSmsChannel(twilio), kind: 'whatsapp' },
     email: {
       kind: 'email',
       provider: 'smtp',
@@ -143,14 +99,14 @@ beforeAll(async () => {
     },
     webchat: { kind: 'webchat', provider: 'webchat', config: {}, credentials: {} },
   })) {
-    channels[key] = await createChannel(seededA.token, { name: `A ${key}`, ...body });
+    channels[key] = await server.createChannel(seededA.token, { ...body, name: `A ${key}` });
   }
   a = { ...seededA, channels };
 
   const seededB = await seedTenant(server.database.db, 'all-channels-b', { phone: '+14155550301' });
   b = {
     ...seededB,
-    whatsapp: await createChannel(seededB.token, {
+    whatsapp: await server.createChannel(seededB.token, {
       name: 'WhatsApp Cloud API',
       kind: 'whatsapp',
       provider: 'meta',
@@ -161,19 +117,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.all([twilio?.close(), meta?.close(), telegram?.close(), smtp?.stop()]);
-  await stopApiTestServer(server ?? {});
+  await server?.stop(() => Promise.all([twilio?.close(), meta?.close(), telegram?.close(), smtp?.stop()]));
 });
 
 // ---- helpers ------------------------------------------------------------------------------------
-
-async function createChannel(token: string, payload: Record<string, unknown>): Promise<ChannelOut> {
-  const res = await server.app.inject({ method: 'POST', url: '/v1/channels', headers: auth(token), payload });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json() as ChannelOut;
-}
 
 type SendParams = Record<string, unknown> & { channel: string; text: string };
 
@@ -194,45 +141,15 @@ function sendingFlow(name: string, sends: Array<{ id: string; params: SendParams
   return { name, version: 0, nodes, edges };
 }
 
-async function createFlow(tenantId: string, flow: Flow) {
-  const row = await server.database.db.flow.create({
-    data: { tenantId, name: flow.name, definition: toJson(flow) },
-  });
-  await publish(server.database.db, tenantId, row.id, flow);
-  return row;
-}
-
 async function contactIn(tenantId: string, data: { phone?: string; email?: string; firstName?: string }) {
   return server.database.db.contact.create({ data: { tenantId, firstName: data.firstName ?? 'Ada', ...data } });
 }
 
-async function startRun(token: string, flowId: string, contactId: string) {
-  const res = await server.app.inject({
-    method: 'POST',
-    url: '/v1/runs',
-    headers: auth(token),
-    payload: { flowId, contactId },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; workflowId: string };
-}
-
-async function finished(runId: string) {
-  return waitFor(
-    async () => {
-      const run = await server.database.db.run.findUnique({ where: { id: runId } });
-      return run && run.status !== 'running' ? run : undefined;
-    },
-    'the run to finish',
-    90_000,
-  );
-}
-
 /** Sends one message through a one-node flow and returns the run and the Message row. */
 async function sendOnce(t: { tenant: { id: string }; token: string }, contactId: string, params: SendParams) {
-  const flow = await createFlow(t.tenant.id, sendingFlow(`one ${params.channel}`, [{ id: 'send', params }]));
-  const run = await startRun(t.token, flow.id, contactId);
-  const done = await finished(run.id);
+  const flow = await server.createFlow(t.tenant.id, sendingFlow(`one ${params.channel}`, [{ id: 'send', params }]));
+  const run = await server.startRun(t.token, flow.id, contactId);
+  const done = await server.finished(run.id);
   const message = await server.database.db.message.findFirst({ where: { workflowId: run.workflowId } });
   return { run: done, workflowId: run.workflowId, message };
 }
@@ -242,7 +159,7 @@ async function postJson(url: string, signed: { headers: Record<string, string>; 
   return { status: res.status, body: await res.text() };
 }
 
-const metaHook = (channel: ChannelOut) => `${baseUrl}/hooks/meta/${channel.id}`;
+const metaHook = (channel: ChannelOut) => `${server.baseUrl}/hooks/meta/${channel.id}`;
 const countMessages = (channelId: string) => server.database.db.message.count({ where: { channelId } });
 const digits = (e164: string) => e164.replace(/^\+/, '');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -289,22 +206,6 @@ function whatsappStatus(to: string, wamid: string, status: string, opaque?: stri
   });
 }
 
-async function conversationMessages(token: string, conversationId: string) {
-  const res = await server.app.inject({
-    method: 'GET',
-    url: `/v1/conversations/${conversationId}/messages`,
-    headers: auth(token),
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as { items: Array<{ direction: string; body: string; status: string }> }).items;
-}
-
-async function conversationOn(channelId: string, address: string) {
-  return server.database.db.conversation.findUniqueOrThrow({
-    where: { channelId_address: { channelId, address } },
-  });
-}
-
 interface Frame {
   type: string;
   [key: string]: unknown;
@@ -312,7 +213,8 @@ interface Frame {
 
 /** A web-chat visitor: the widget's WebSocket, with every frame it received. */
 async function openVisitor(channelId: string, visitor: string) {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/webchat/${channelId}/ws?visitor=${visitor}`);
+  const wsUrl = server.baseUrl.replace(/^http/, 'ws');
+  const socket = new WebSocket(`${wsUrl}/webchat/${channelId}/ws?visitor=${visitor}`);
   const frames: Frame[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as Frame));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -335,7 +237,7 @@ describe('every channel through its real adapter', () => {
     visitor.send({ type: 'ping' });
     await visitor.frame((f) => f.type === 'pong', 'the pong');
 
-    const flow = await createFlow(
+    const flow = await server.createFlow(
       a.tenant.id,
       sendingFlow('Every channel', [
         { id: 'sms', params: { channel: 'sms', text: 'Hi {{contact.firstName}}, order A-1001 is ready.' } },
@@ -361,12 +263,10 @@ describe('every channel through its real adapter', () => {
         { id: 'webchat', params: { channel: 'webchat', text: 'Order A-1001 is ready (web chat).' } },
       ]),
     );
-    const started = await startRun(a.token, flow.id, a.contact.id);
-    const run = await finished(started.id);
+    const started = await server.startRun(a.token, flow.id, a.contact.id);
+    const run = await server.finished(started.id);
     expect(run.outcome).toBe('sent');
-    const detail = await server.app.inject({ method: 'GET', url: `/v1/runs/${started.id}`, headers: auth(a.token) });
-    const { state } = detail.json() as { state: { path: Array<{ nodeId: string; output?: string }> } };
-    expect(state.path.map((s) => `${s.nodeId}:${s.output ?? ''}`)).toEqual([
+    expect(await server.runPath(a.token, started.id)).toEqual([
       'start:next',
       'sms:sent',
       'whatsapp:sent',
@@ -532,9 +432,9 @@ describe('inbound on every channel', () => {
     expect((await postJson(url, signed)).status).toBe(200);
     expect((await postJson(url, signed)).status).toBe(200); // Meta retries: the same event again
     expect(await countMessages(b.whatsapp.id)).toBe(before + 1);
-    const conversation = await conversationOn(b.whatsapp.id, phone);
+    const conversation = await server.conversationOn(b.whatsapp.id, phone);
     expect(conversation).toMatchObject({ kind: 'whatsapp', unreadCount: 1 });
-    expect(await conversationMessages(b.token, conversation.id)).toEqual([
+    expect(await server.messagesOf(b.token, conversation.id)).toEqual([
       expect.objectContaining({ direction: 'inbound', body: 'Do you deliver on Sundays? 🚚', status: 'received' }),
     ]);
     const contact = await server.database.db.contact.findUniqueOrThrow({ where: { id: conversation.contactId ?? '' } });
@@ -543,7 +443,7 @@ describe('inbound on every channel', () => {
 
   it('Meta WhatsApp: a status webhook’s biz_opaque_callback_data ties a send whose answer was lost', async () => {
     const customer = await contactIn(b.tenant.id, { phone: '+14155550304' });
-    const flow = await createFlow(
+    const flow = await server.createFlow(
       b.tenant.id,
       sendingFlow('Template', [
         {
@@ -554,7 +454,7 @@ describe('inbound on every channel', () => {
     );
     // Meta takes the message and its answer never comes: the adapter times out, outcome unknown.
     meta.injectFaults({ kind: 'accept-then-hang' });
-    const started = await startRun(b.token, flow.id, customer.id);
+    const started = await server.startRun(b.token, flow.id, customer.id);
     const accepted = await waitFor(async () => meta.acceptedFor(customer.phone ?? '')[0], 'Meta to accept the message');
     const pending = await server.database.db.message.findFirstOrThrow({ where: { workflowId: started.workflowId } });
     expect(pending).toMatchObject({ status: 'pending', providerMessageId: null });
@@ -571,7 +471,7 @@ describe('inbound on every channel', () => {
     expect(tied).toMatchObject({ providerMessageId: accepted.id, status: 'delivered' });
 
     // The retry after the timeout finds the send through the receipt instead of sending again.
-    expect((await finished(started.id)).outcome).toBe('sent');
+    expect((await server.finished(started.id)).outcome).toBe('sent');
     expect(meta.acceptedCount(customer.phone ?? '')).toBe(1);
     const ledger = await server.database.db.outboundAction.findFirstOrThrow({
       where: { workflowId: started.workflowId },
@@ -617,13 +517,13 @@ describe('inbound on every channel', () => {
     expect((await postJson(metaHook(channel), signed)).status).toBe(200);
     expect((await postJson(metaHook(channel), signed)).status).toBe(200);
     expect(await countMessages(channel.id)).toBe(before + 1);
-    const conversation = await conversationOn(channel.id, GRACE.messengerPsid);
+    const conversation = await server.conversationOn(channel.id, GRACE.messengerPsid);
     expect(conversation.contactId).toBe(a.contact.id);
   });
 
   it('Telegram: an update with the secret token lands once; without it or with another it is refused', async () => {
     const channel = a.channels.telegram as ChannelOut;
-    const url = `${baseUrl}/hooks/telegram/${channel.id}`;
+    const url = `${server.baseUrl}/hooks/telegram/${channel.id}`;
     const update = {
       update_id: 900001,
       message: {
@@ -648,16 +548,16 @@ describe('inbound on every channel', () => {
     expect((await postJson(url, signed)).status).toBe(200);
     expect((await postJson(url, signed)).status).toBe(200);
     expect(await countMessages(channel.id)).toBe(before + 1);
-    const conversation = await conversationOn(channel.id, GRACE.telegramChatId);
+    const conversation = await server.conversationOn(channel.id, GRACE.telegramChatId);
     expect(conversation.contactId).toBe(a.contact.id);
-    expect(await conversationMessages(a.token, conversation.id)).toContainEqual(
+    expect(await server.messagesOf(a.token, conversation.id)).toContainEqual(
       expect.objectContaining({ direction: 'inbound', body: 'Is it ready yet?' }),
     );
   });
 
   it('email: a Postmark inbound webhook with the token lands once; without it or with another it is refused', async () => {
     const channel = a.channels.email as ChannelOut;
-    const url = `${baseUrl}/hooks/email/${channel.id}`;
+    const url = `${server.baseUrl}/hooks/email/${channel.id}`;
     const postmark = {
       FromName: 'Grace Hopper',
       From: GRACE.email,
@@ -692,7 +592,7 @@ describe('inbound on every channel', () => {
       expect(res.status, await res.text()).toBe(200);
     }
     expect(await countMessages(channel.id)).toBe(before + 1);
-    const conversation = await conversationOn(channel.id, GRACE.email);
+    const conversation = await server.conversationOn(channel.id, GRACE.email);
     expect(conversation.contactId).toBe(a.contact.id);
     const inbound = await server.database.db.message.findFirstOrThrow({
       where: { channelId: channel.id, direction: 'inbound' },
@@ -721,8 +621,8 @@ describe('inbound on every channel', () => {
     visitor.send({ type: 'message', clientMessageId: 'c-2', text: '' });
     expect(await visitor.frame((f) => f.type === 'error', 'the refusal')).toMatchObject({ error: 'invalid_frame' });
 
-    const conversation = await conversationOn(channel.id, visitorId);
-    const messages = await conversationMessages(a.token, conversation.id);
+    const conversation = await server.conversationOn(channel.id, visitorId);
+    const messages = await server.messagesOf(a.token, conversation.id);
     expect(messages).toEqual([expect.objectContaining({ direction: 'inbound', body: 'Hello, anyone there?' })]);
     const contact = await server.database.db.contact.findUniqueOrThrow({ where: { id: conversation.contactId ?? '' } });
     expect(contact).toMatchObject({ firstName: 'Alan', lastName: 'Turing', fields: { webchatSessionId: visitorId } });
@@ -867,7 +767,7 @@ describe('bad input', () => {
       /messages\.0\.from/,
     );
     // Telegram: no update_id.
-    const telegramUrl = `${baseUrl}/hooks/telegram/${a.channels.telegram?.id}`;
+    const telegramUrl = `${server.baseUrl}/hooks/telegram/${a.channels.telegram?.id}`;
     await expect400(
       await postJson(
         telegramUrl,
@@ -878,14 +778,14 @@ describe('bad input', () => {
       /update_id/,
     );
     // Email: a Postmark body without a sender.
-    const emailRes = await fetch(`${baseUrl}/hooks/email/${a.channels.email?.id}?token=${EMAIL_TOKEN}`, {
+    const emailRes = await fetch(`${server.baseUrl}/hooks/email/${a.channels.email?.id}?token=${EMAIL_TOKEN}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ StrippedTextReply: 'hi', Subject: 'x', MessageID: 'abc' }),
     });
     await expect400({ status: emailRes.status, body: await emailRes.text() }, /sender/);
     // Twilio: signed, but neither a message nor a status.
-    const twilioUrl = `${baseUrl}/hooks/twilio/${a.channels.sms?.id}/messages`;
+    const twilioUrl = `${server.baseUrl}/hooks/twilio/${a.channels.sms?.id}/messages`;
     const signed = buildTwilioWebhook(twilio.authToken, twilioUrl, { From: '+14155550299', Body: 'hi' });
     const twilioRes = await fetch(twilioUrl, { method: 'POST', headers: signed.headers, body: signed.body });
     await expect400({ status: twilioRes.status, body: await twilioRes.text() }, /MessageSid/);
@@ -906,7 +806,7 @@ describe('bad input', () => {
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'payload_too_large' });
     const telegramRes = await postJson(
-      `${baseUrl}/hooks/telegram/${a.channels.telegram?.id}`,
+      `${server.baseUrl}/hooks/telegram/${a.channels.telegram?.id}`,
       buildTelegramUpdate(TELEGRAM_SECRET, { update_id: 1, padding: 'x'.repeat(1_100_000) }),
     );
     expect(telegramRes.status).toBe(413);

@@ -1,20 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Secrets } from '../../api/crypto/secrets';
-import type { Flow } from '../../flow';
-import { toJson } from '../../prisma/json';
-import { bundleWorkflows } from '../../worker/bundle';
-import { createWorker } from '../../worker/create-worker';
-import {
-  type ApiTestServer,
-  auth,
-  startApiTestServer,
-  stopApiTestServer,
-  TASK_QUEUE,
-  TEST_ENCRYPTION_KEY,
-} from '../helpers/app';
-import { publish, seedTenant } from '../helpers/fixtures';
+import { auth } from '../helpers/app';
+import { askAndWaitFlow, ChannelTestServer, OUR_NUMBER, twilioSmsChannel } from '../helpers/channels';
 import { waitFor } from '../helpers/processes';
 import { TwilioStandIn } from '../stand-ins/twilio';
 
@@ -23,81 +9,20 @@ import { TwilioStandIn } from '../stand-ins/twilio';
  * PostgreSQL, the real Twilio adapter against a stand-in speaking Twilio's wire format, and
  * webhooks signed as Twilio signs them arriving over HTTP.
  */
-let server: ApiTestServer;
+let server: ChannelTestServer;
 let standIn: TwilioStandIn;
-let worker: Worker;
-let running: Promise<void>;
-let baseUrl: string;
-const OUR_NUMBER = '+15005550006';
 
 beforeAll(async () => {
-  const [started, bundle, twilio] = await Promise.all([startApiTestServer(), bundleWorkflows(), TwilioStandIn.start()]);
-  server = started;
-  standIn = twilio;
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-  worker = await createWorker({
-    connection: server.env.nativeConnection,
-    namespace: 'default',
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    db: server.database.db,
-    secrets: new Secrets([TEST_ENCRYPTION_KEY]),
-    publicUrl: baseUrl,
-    providers: null,
-  });
-  running = worker.run();
+  [server, standIn] = await Promise.all([ChannelTestServer.start(), TwilioStandIn.start()]);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await standIn?.close();
-  await stopApiTestServer(server ?? {});
+  await server?.stop(() => standIn?.close());
 });
 
-async function tenantWithTwilio(phone: string) {
-  const seeded = await seedTenant(server.database.db, `tw-${Math.random().toString(36).slice(2)}`, { phone });
-  const res = await server.app.inject({
-    method: 'POST',
-    url: '/v1/channels',
-    headers: auth(seeded.token),
-    payload: {
-      name: 'Twilio SMS',
-      kind: 'sms',
-      provider: 'twilio',
-      config: { accountSid: standIn.accountSid, from: OUR_NUMBER, apiBaseUrl: standIn.baseUrl },
-      credentials: { authToken: standIn.authToken },
-    },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const channel = res.json() as { id: string; webhooks: Record<string, string> };
-  return { ...seeded, channel };
-}
+const tenantWithTwilio = (phone: string) => server.tenantWithChannel('tw', phone, twilioSmsChannel(standIn));
 
-async function startRun(token: string, flowId: string, contactId: string) {
-  const res = await server.app.inject({
-    method: 'POST',
-    url: '/v1/runs',
-    headers: auth(token),
-    payload: { flowId, contactId },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json() as { id: string; workflowId: string };
-}
-
-async function finished(runId: string) {
-  return waitFor(
-    async () => {
-      const run = await server.database.db.run.findUnique({ where: { id: runId } });
-      return run && run.status !== 'running' ? run : undefined;
-    },
-    'the run to finish',
-    90_000,
-  );
-}
-
-const inboundUrl = (channelId: string) => `${baseUrl}/hooks/twilio/${channelId}/messages`;
+const inboundUrl = (channelId: string) => `${server.baseUrl}/hooks/twilio/${channelId}/messages`;
 
 describe('Twilio messaging end to end', () => {
   it('tests the connection, sends once, and moves the status forward on receipts', async () => {
@@ -115,8 +40,8 @@ describe('Twilio messaging end to end', () => {
     expect(row.credentials).toMatch(/^v1\./);
     expect(row.credentials).not.toContain(standIn.authToken);
 
-    const run = await startRun(t.token, t.flow.id, t.contact.id);
-    expect((await finished(run.id)).outcome).toBe('welcomed');
+    const run = await server.startRun(t.token, t.flow.id, t.contact.id);
+    expect((await server.finished(run.id)).outcome).toBe('welcomed');
     expect(standIn.acceptedCount({ to: phone })).toBe(1);
     const [sent] = standIn.acceptedMessages({ to: phone });
     const message = await server.database.db.message.findFirstOrThrow({ where: { providerMessageId: sent?.sid } });
@@ -134,14 +59,14 @@ describe('Twilio messaging end to end', () => {
     const t = await tenantWithTwilio(phone);
     standIn.failNextMessageCreates(2, { kind: 'server-error' });
     standIn.failNextMessageCreates(1, { kind: 'rate-limited', retryAfter: '1' });
-    const first = await startRun(t.token, t.flow.id, t.contact.id);
-    expect((await finished(first.id)).outcome).toBe('welcomed');
+    const first = await server.startRun(t.token, t.flow.id, t.contact.id);
+    expect((await server.finished(first.id)).outcome).toBe('welcomed');
     expect(standIn.acceptedCount({ to: phone })).toBe(1);
 
     // Accepted, then the answer never comes: the retry finds the message instead of resending.
     standIn.failNextMessageCreates(1, { kind: 'accept-then-hang' });
-    const second = await startRun(t.token, t.flow.id, t.contact.id);
-    expect((await finished(second.id)).outcome).toBe('welcomed');
+    const second = await server.startRun(t.token, t.flow.id, t.contact.id);
+    expect((await server.finished(second.id)).outcome).toBe('welcomed');
     expect(standIn.acceptedCount({ to: phone })).toBe(2);
     const ledger = await server.database.db.outboundAction.findFirstOrThrow({
       where: { workflowId: second.workflowId },
@@ -221,12 +146,7 @@ describe('Twilio messaging end to end', () => {
     const [conversation] = (list.json() as { items: Array<{ id: string; unreadCount: number; contactId: string }> })
       .items;
     expect(conversation).toMatchObject({ unreadCount: 1, contactId: t.contact.id });
-    const messages = await server.app.inject({
-      method: 'GET',
-      url: `/v1/conversations/${conversation?.id}/messages`,
-      headers: auth(t.token),
-    });
-    expect((messages.json() as { items: unknown[] }).items).toEqual([
+    expect(await server.messagesOf(t.token, conversation?.id ?? '')).toEqual([
       expect.objectContaining({ direction: 'inbound', body: 'Is the shop open on Sunday? 🛍️', status: 'received' }),
     ]);
 
@@ -261,8 +181,8 @@ describe('Twilio messaging end to end', () => {
     expect(contact.consent).toMatchObject({ sms: { status: 'denied' } });
 
     await standIn.fireInboundMessage(url, { from: phone, to: OUR_NUMBER, body: 'STOPALL' });
-    const run = await startRun(t.token, t.flow.id, t.contact.id);
-    expect((await finished(run.id)).outcome).toBe('unreachable');
+    const run = await server.startRun(t.token, t.flow.id, t.contact.id);
+    expect((await server.finished(run.id)).outcome).toBe('unreachable');
     expect(standIn.acceptedCount({ to: phone })).toBe(1);
     const blocked = await server.database.db.message.findFirstOrThrow({ where: { workflowId: run.workflowId } });
     expect(blocked).toMatchObject({ status: 'blocked', errorCode: 'OptedOut' });
@@ -278,29 +198,15 @@ describe('Twilio messaging end to end', () => {
   it('a message starts the flow whose keyword matches and signals the journey waiting for it', async () => {
     const phone = '+14155550107';
     const t = await tenantWithTwilio(phone);
-    const keywordFlow: Flow = {
-      name: 'Book',
-      version: 0,
-      nodes: [
-        { id: 'start', type: 'trigger', params: { source: 'inbound-message', channel: 'sms', keywords: ['book'] } },
-        { id: 'ask', type: 'send-message', params: { channel: 'sms', text: 'Which day suits you?' } },
-        { id: 'wait', type: 'wait-for-reply', params: { channel: 'sms', timeout: '1h' } },
-        { id: 'thanks', type: 'end', params: { outcome: 'booked' } },
-        { id: 'gone', type: 'end', params: { outcome: 'no-reply' } },
-        { id: 'failed', type: 'end', params: { outcome: 'failed' } },
-      ],
-      edges: [
-        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'ask' },
-        { id: 'e2', source: 'ask', sourceHandle: 'sent', target: 'wait' },
-        { id: 'e3', source: 'ask', sourceHandle: 'failed', target: 'failed' },
-        { id: 'e4', source: 'wait', sourceHandle: 'replied', target: 'thanks' },
-        { id: 'e5', source: 'wait', sourceHandle: 'timeout', target: 'gone' },
-      ],
-    };
-    const flow = await server.database.db.flow.create({
-      data: { tenantId: t.tenant.id, name: keywordFlow.name, definition: toJson(keywordFlow) },
-    });
-    await publish(server.database.db, t.tenant.id, flow.id, keywordFlow);
+    const flow = await server.createFlow(
+      t.tenant.id,
+      askAndWaitFlow({
+        name: 'Book',
+        trigger: { source: 'inbound-message', channel: 'sms', keywords: ['book'] },
+        question: 'Which day suits you?',
+        outcome: 'booked',
+      }),
+    );
 
     await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'Book a table' });
     const run = await waitFor(
@@ -312,7 +218,7 @@ describe('Twilio messaging end to end', () => {
       'the question',
     );
     await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'Friday' });
-    expect((await finished(run.id)).outcome).toBe('booked');
+    expect((await server.finished(run.id)).outcome).toBe('booked');
     expect(await server.database.db.run.count({ where: { flowId: flow.id } })).toBe(1);
   }, 120_000);
 
@@ -322,7 +228,7 @@ describe('Twilio messaging end to end', () => {
     const other = await tenantWithTwilio('+14155550109');
     const controller = new AbortController();
     const open = async (token: string) => {
-      const res = await fetch(`${baseUrl}/v1/conversations/stream`, {
+      const res = await fetch(`${server.baseUrl}/v1/conversations/stream`, {
         headers: auth(token),
         signal: controller.signal,
       });

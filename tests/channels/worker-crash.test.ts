@@ -1,14 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiTestServer,
-  auth,
-  startApiTestServer,
-  stopApiTestServer,
-  TASK_QUEUE,
-  TEST_ENCRYPTION_KEY,
-} from '../helpers/app';
-import { seedTenant } from '../helpers/fixtures';
+import { TASK_QUEUE, TEST_ENCRYPTION_KEY } from '../helpers/app';
+import { ChannelTestServer, twilioSmsChannel } from '../helpers/channels';
 import { type Proc, startProcess, waitFor } from '../helpers/processes';
 import { TwilioStandIn } from '../stand-ins/twilio';
 
@@ -25,23 +17,19 @@ import { TwilioStandIn } from '../stand-ins/twilio';
  * tests/workflows/run-flow.dev-server.test.ts, "does not call the provider again when the
  * activity completed but its result was lost".
  */
-let server: ApiTestServer;
+let server: ChannelTestServer;
 let standIn: TwilioStandIn;
-let baseUrl: string;
 const workers: Proc[] = [];
-const OUR_NUMBER = '+15005550006';
 
 beforeAll(async () => {
-  [server, standIn] = await Promise.all([startApiTestServer(), TwilioStandIn.start()]);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  // No worker in this process: each one here is worker/main.ts, started by the test.
+  [server, standIn] = await Promise.all([ChannelTestServer.start({ worker: false }), TwilioStandIn.start()]);
 }, 120_000);
 
 afterAll(async () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.exited));
-  await standIn?.close();
-  await stopApiTestServer(server ?? {});
+  await server?.stop(() => standIn?.close());
 });
 
 /**
@@ -54,7 +42,7 @@ async function startWorker(): Promise<Proc> {
     TEMPORAL_ADDRESS: server.env.address,
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
     SWITCHBOARD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
-    SWITCHBOARD_PUBLIC_URL: baseUrl,
+    SWITCHBOARD_PUBLIC_URL: server.baseUrl,
     SWITCHBOARD_SANDBOX_FALLBACK: 'false',
     LOG_LEVEL: 'warn',
   });
@@ -73,31 +61,11 @@ async function startWorker(): Promise<Proc> {
 describe('a worker killed in the middle of a send', () => {
   it('the retry on another worker reconciles through Twilio: the run completes, one message sent', async () => {
     const phone = '+14155550501';
-    const t = await seedTenant(server.database.db, 'worker-crash', { phone });
-    const created = await server.app.inject({
-      method: 'POST',
-      url: '/v1/channels',
-      headers: auth(t.token),
-      payload: {
-        name: 'Twilio SMS',
-        kind: 'sms',
-        provider: 'twilio',
-        config: { accountSid: standIn.accountSid, from: OUR_NUMBER, apiBaseUrl: standIn.baseUrl },
-        credentials: { authToken: standIn.authToken },
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
+    const t = await server.tenantWithChannel('worker-crash', phone, twilioSmsChannel(standIn));
 
     const first = await startWorker();
     standIn.failNextMessageCreates(1, { kind: 'accept-then-hang' });
-    const started = await server.app.inject({
-      method: 'POST',
-      url: '/v1/runs',
-      headers: auth(t.token),
-      payload: { flowId: t.flow.id, contactId: t.contact.id },
-    });
-    expect(started.statusCode, started.body).toBe(201);
-    const run = started.json() as { id: string; workflowId: string };
+    const run = await server.startRun(t.token, t.flow.id, t.contact.id);
 
     // Twilio has the message; the worker is waiting for an answer that will not come. Kill it.
     await waitFor(async () => (standIn.acceptedCount({ to: phone }) === 1 ? true : undefined), 'Twilio to accept');
@@ -111,14 +79,7 @@ describe('a worker killed in the middle of a send', () => {
     expect(ledgerAtCrash.lastAttemptAt).not.toBeNull();
 
     await startWorker();
-    const done = await waitFor(
-      async () => {
-        const row = await server.database.db.run.findUnique({ where: { id: run.id } });
-        return row && row.status !== 'running' ? row : undefined;
-      },
-      'the run to finish on the second worker',
-      90_000,
-    );
+    const done = await server.finished(run.id, 90_000, 'the run to finish on the second worker');
     expect(done).toMatchObject({ status: 'completed', outcome: 'welcomed' });
 
     // Exactly one message at Twilio: the retry looked it up instead of creating another.

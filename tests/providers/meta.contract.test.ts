@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type MetaChannel, MetaMessagingProvider } from '../../activities/providers/meta/messaging';
 import {
@@ -7,6 +6,7 @@ import {
   type SendContext,
   TransientSendError,
 } from '../../activities/providers/types';
+import { closedPort, failure } from '../helpers/providers';
 import { type MetaFault, type MetaGraphStandIn, startMetaGraphStandIn } from '../stand-ins/meta-graph';
 
 let graph: MetaGraphStandIn;
@@ -46,15 +46,6 @@ const whatsappText = (text = 'Your order shipped', to = CUSTOMER): OutboundMessa
   to,
   text,
 });
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('WhatsApp Cloud API sends', () => {
   it('posts the documented text message with the idempotency key as biz_opaque_callback_data', async () => {
@@ -436,13 +427,3 @@ describe('testConnection', () => {
     expect(err).toMatchObject({ name: 'PermanentSendError', type: 'Unauthorized', providerCode: '190' });
   });
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

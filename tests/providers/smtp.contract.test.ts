@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toSendError } from '../../activities/providers/smtp/errors';
 import { IDEMPOTENCY_HEADER, SmtpMessagingProvider } from '../../activities/providers/smtp/messaging';
 import { type OutboundMessage, PermanentSendError, TransientSendError } from '../../activities/providers/types';
+import { closedPort, failure } from '../helpers/providers';
 import { SmtpStandIn, type SmtpStandInOptions } from '../stand-ins/smtp';
 
 const INBOUND_TOKEN = 'inbound-token-0123456789';
@@ -45,26 +45,6 @@ const email = (text: string, extra: Partial<OutboundMessage> = {}): OutboundMess
   text,
   ...extra,
 });
-
-/** The rejection of a promise, for assertions on its class and fields. */
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('SmtpMessagingProvider against a real SMTP server', () => {
   it('sends a plain message with the sender, recipient, subject, body and idempotency headers', async () => {

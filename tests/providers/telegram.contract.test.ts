@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TelegramMessagingProvider } from '../../activities/providers/telegram/messaging';
 import {
@@ -12,8 +11,8 @@ import {
   PermanentSendError,
   type RawWebhook,
   TransientSendError,
-  WebhookRejected,
 } from '../../activities/providers/types';
+import { closedPort, failure, rejection } from '../helpers/providers';
 import { startTelegramStandIn, type TelegramFault, type TelegramStandIn } from '../stand-ins/telegram';
 
 let bot: TelegramStandIn;
@@ -40,15 +39,6 @@ const text = (body = 'Your table is ready', to = String(CHAT)): OutboundMessage 
   text: body,
 });
 const ctx = { idempotencyKey: 'wf-1:n1:1' };
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Telegram Bot API sends', () => {
   it('calls sendMessage with chat_id and text and names the message by chat and message id', async () => {
@@ -167,12 +157,8 @@ describe('Telegram Bot API sends', () => {
   });
 
   it('reports a refused connection as not sent', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (!address || typeof address === 'string') throw new Error('no port');
-    const err = await failure(telegram({ apiBaseUrl: `http://127.0.0.1:${address.port}` }).send(text(), ctx));
+    const port = await closedPort();
+    const err = await failure(telegram({ apiBaseUrl: `http://127.0.0.1:${port}` }).send(text(), ctx));
     expect(err).toMatchObject({ name: 'TransientSendError', outcome: 'not-sent' });
   });
 
@@ -211,16 +197,6 @@ function raw(headers: Record<string, string | undefined>, body: string): RawWebh
     headers,
     rawBody: Buffer.from(body),
   };
-}
-
-function rejection(fn: () => unknown): WebhookRejected {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookRejected) return err;
-    throw err;
-  }
-  throw new Error('expected a WebhookRejected');
 }
 
 describe('Telegram webhooks', () => {

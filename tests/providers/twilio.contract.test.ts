@@ -12,6 +12,7 @@ import {
   PermanentSendError,
   TransientSendError,
 } from '../../activities/providers/types';
+import { failure } from '../helpers/providers';
 import { TwilioStandIn } from '../stand-ins/twilio';
 
 const SENDER = '+15005550006';
@@ -52,15 +53,6 @@ function lastForm(method: string, pathSuffix: string): URLSearchParams {
   const request = standIn.requests.filter((r) => r.method === method && r.path.endsWith(pathSuffix)).at(-1);
   if (!request) throw new Error(`no ${method} ${pathSuffix}`);
   return request.form;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('TwilioMessagingProvider.send', () => {

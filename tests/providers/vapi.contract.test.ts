@@ -2,12 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  PermanentSendError,
-  type RawWebhook,
-  TransientSendError,
-  WebhookRejected,
-} from '../../activities/providers/types';
+import { PermanentSendError, type RawWebhook, TransientSendError } from '../../activities/providers/types';
 import { type StartCallRequest, type VapiVoiceOptions, VapiVoiceProvider } from '../../activities/providers/vapi/voice';
 import {
   parseVapiCompletion,
@@ -15,6 +10,7 @@ import {
   vapiEndedReasonOutcome,
   verifyVapiWebhook,
 } from '../../activities/providers/vapi/webhook';
+import { closedPort, failure, rejection } from '../helpers/providers';
 import { startVapiStandIn, type VapiFault, type VapiStandIn } from '../stand-ins/vapi';
 
 const SECRET = 'whsec-vapi-0123456789abcdef';
@@ -103,33 +99,6 @@ function request(overrides: Partial<StartCallRequest> = {}): StartCallRequest {
 }
 
 const ctx = (key = 'wf-1:call_1:1') => ({ idempotencyKey: key });
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function rejection(fn: () => unknown): WebhookRejected {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WebhookRejected) return err;
-    throw err;
-  }
-  throw new Error('expected a WebhookRejected');
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('Vapi POST /call', () => {
   it('sends the documented body: transient assistant from the agent, customer number, server URL, key in metadata', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { allowedBaseUrl, type MetaConfigSchema, type MetaSecretsSchema } from '../config';
+import { jsonAnswer, requestJson } from '../http';
 import {
   type MessagingProvider,
   type OutboundMessage,
@@ -8,7 +9,7 @@ import {
   type SendResult,
   TransientSendError,
 } from '../types';
-import { graphResponseError, transportError } from './errors';
+import { graphResponseError } from './errors';
 
 export type MetaChannel = 'whatsapp' | 'messenger' | 'instagram';
 
@@ -80,7 +81,7 @@ export class MetaMessagingProvider implements MessagingProvider {
     const timeoutMs = ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (this.channel === 'whatsapp') {
       const payload = whatsappPayload(message, ctx.idempotencyKey);
-      const answer = await this.call('POST', `${this.senderId}/messages`, payload, timeoutMs);
+      const answer = await this.call(`${this.senderId}/messages`, payload, timeoutMs);
       const sent = readAccepted(WhatsAppSendResponseSchema, answer);
       const first = sent.messages[0];
       if (!first) throw unreadableAnswer('no message id');
@@ -88,7 +89,7 @@ export class MetaMessagingProvider implements MessagingProvider {
       return { providerMessageId: first.id, status: 'queued' };
     }
     const payload = sendApiPayload(this.channel, message);
-    const answer = await this.call('POST', `${this.senderId}/messages`, payload, timeoutMs);
+    const answer = await this.call(`${this.senderId}/messages`, payload, timeoutMs);
     return { providerMessageId: readAccepted(SendApiResponseSchema, answer).message_id, status: 'sent' };
   }
 
@@ -106,41 +107,19 @@ export class MetaMessagingProvider implements MessagingProvider {
   }
 
   private getSender(fields: string): Promise<unknown> {
-    return this.call('GET', `${this.senderId}?fields=${encodeURIComponent(fields)}`, undefined, DEFAULT_TIMEOUT_MS);
+    return this.call(`${this.senderId}?fields=${encodeURIComponent(fields)}`, undefined, DEFAULT_TIMEOUT_MS);
   }
 
-  /** One Graph call: the parsed JSON of a 2xx answer, or the mapped send error. */
-  private async call(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<unknown> {
-    const url = `${this.baseUrl}/${this.apiVersion}/${path}`;
-    let response: Response;
-    try {
-      response = await this.fetchImpl(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.accessToken}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw transportError(err, PROVIDER, timeoutMs);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (err) {
-      // An error status already says nothing was done; a 2xx whose body broke off may have sent.
-      if (!response.ok) throw graphResponseError(response.status, response.headers, '');
-      throw transportError(err, PROVIDER, timeoutMs);
-    }
-    if (!response.ok) throw graphResponseError(response.status, response.headers, text);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw unreadableAnswer(`not JSON: ${text.slice(0, 100)}`);
-    }
+  /** One Graph call (POST with a body, GET without): the parsed JSON of a 2xx answer, or the mapped send error. */
+  private async call(path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    const answer = await requestJson(`${this.baseUrl}/${this.apiVersion}/${path}`, {
+      provider: PROVIDER,
+      body,
+      headers: { authorization: `Bearer ${this.accessToken}` },
+      timeoutMs,
+      fetchImpl: this.fetchImpl,
+    });
+    return jsonAnswer(answer, graphResponseError, (text) => unreadableAnswer(`not JSON: ${text.slice(0, 100)}`));
   }
 }
 

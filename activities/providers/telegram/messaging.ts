@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { allowedBaseUrl, type TelegramConfigSchema, type TelegramSecretsSchema } from '../config';
-// The fetch-failure classification is the same for every HTTP provider; it lives with Meta's for now.
-import { transportError } from '../meta/errors';
+import { jsonAnswer, requestJson } from '../http';
 import {
   type MessagingProvider,
   type OutboundMessage,
@@ -79,36 +78,23 @@ export class TelegramMessagingProvider implements MessagingProvider {
     return { detail: `bot @${parsed.data.result.username}` };
   }
 
-  /** One Bot API call: the parsed JSON of an `ok` answer, or the mapped send error. */
+  /** One Bot API call (POST with a payload, GET without): the JSON of an `ok` answer, or the mapped send error. */
   private async call(
     method: string,
     payload: Record<string, unknown> | undefined,
     timeoutMs: number,
   ): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await this.fetchImpl(`${this.baseUrl}/bot${this.botToken}/${method}`, {
-        method: payload === undefined ? 'GET' : 'POST',
-        headers: payload === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw transportError(err, PROVIDER, timeoutMs);
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (err) {
-      if (!response.ok) throw botApiError(response.status, response.headers, '');
-      throw transportError(err, PROVIDER, timeoutMs);
-    }
-    if (!response.ok) throw botApiError(response.status, response.headers, text);
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw new TransientSendError(`${PROVIDER} accepted ${method} but answered with non-JSON`, 'unknown');
-    }
+    const answer = await requestJson(`${this.baseUrl}/bot${this.botToken}/${method}`, {
+      provider: PROVIDER,
+      body: payload,
+      timeoutMs,
+      fetchImpl: this.fetchImpl,
+    });
+    return jsonAnswer(
+      answer,
+      botApiError,
+      () => new TransientSendError(`${PROVIDER} accepted ${method} but answered with non-JSON`, 'unknown'),
+    );
   }
 }
 
