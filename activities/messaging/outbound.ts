@@ -203,7 +203,15 @@ export async function sendOutbound(deps: OutboundDeps, req: OutboundRequest): Pr
           select: { providerMessageId: true },
         });
         const exclude = new Set(claimed.flatMap((m) => (m.providerMessageId ? [m.providerMessageId] : [])));
-        const found = await provider.findSent?.(message, { idempotencyKey: req.idempotencyKey, since, exclude });
+        let found: SendResult | null | undefined;
+        try {
+          found = await provider.findSent?.(message, { idempotencyKey: req.idempotencyKey, since, exclude });
+        } catch (err) {
+          // The lookup itself is refused (not merely unavailable): nothing more can be learnt, and
+          // a message must not be lost for it. Transient lookup failures retry the activity.
+          if (!(err instanceof PermanentSendError)) throw err;
+          found = null;
+        }
         return found ? settle(found) : null;
       },
     },

@@ -127,6 +127,9 @@ async function applyKeyword(
   const { db } = deps;
   const { contact, keyword } = m;
   if (keyword === 'help') {
+    // "Help" to a journey that asked a question is an answer; otherwise it asks for the HELP text.
+    const running = await db.run.count({ where: { contactId: contact.id, status: 'running' } });
+    if (running > 0) return false;
     await queueKeywordReply(deps, m, 'help');
     return true;
   }

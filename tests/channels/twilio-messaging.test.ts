@@ -195,6 +195,15 @@ describe('Twilio messaging end to end', () => {
     expect((await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } })).dnc).toBe(false);
   });
 
+  it('HELP gets the help text, unless a journey is waiting for an answer', async () => {
+    const phone = '+14155550111';
+    const t = await tenantWithTwilio(phone);
+    await standIn.fireInboundMessage(inboundUrl(t.channel.id), { from: phone, to: OUR_NUMBER, body: 'help' });
+    await waitFor(async () => (standIn.acceptedCount({ to: phone }) === 1 ? true : undefined), 'the help text');
+    expect(standIn.acceptedMessages({ to: phone })[0]?.body).toMatch(/STOP to unsubscribe/);
+    expect((await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } })).dnc).toBe(false);
+  });
+
   it('a message starts the flow whose keyword matches and signals the journey waiting for it', async () => {
     const phone = '+14155550107';
     const t = await tenantWithTwilio(phone);
