@@ -290,4 +290,26 @@ describe('Twilio messaging end to end', () => {
     const conversation = await server.database.db.conversation.findFirstOrThrow({ where: { channelId: t.channel.id } });
     expect(conversation.contactId).toBe(t.contact.id);
   });
+
+  it('behind a TLS proxy, checks the signature against the public https URL the proxy forwarded', async () => {
+    const phone = '+14155550112';
+    const t = await tenantWithTwilio(phone);
+    const path = `/hooks/twilio/${t.channel.id}/messages`;
+    const { buildTwilioWebhook } = await import('../../activities/providers/twilio/inbound');
+    const params = { MessageSid: `SM${'b'.repeat(32)}`, From: phone, To: OUR_NUMBER, Body: 'via proxy', NumMedia: '0' };
+    const signed = buildTwilioWebhook(standIn.authToken, `https://hooks.example.com${path}`, params);
+    const proxied = await fetch(`${server.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...signed.headers, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'hooks.example.com' },
+      body: signed.body,
+    });
+    expect(proxied.status).toBe(200);
+    // The same signature presented without the proxy's headers is for another URL: refused.
+    const direct = await fetch(`${server.baseUrl}${path}`, {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+    });
+    expect(direct.status).toBe(403);
+  });
 });

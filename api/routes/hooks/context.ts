@@ -63,8 +63,19 @@ export function field(params: FormParams, name: string): string | undefined {
  * Host header and scheme of this request are used.
  */
 export function publicUrlOf(request: FastifyRequest, publicBaseUrl?: string): string {
-  const base = publicBaseUrl?.replace(/\/$/, '') ?? `${request.protocol}://${request.headers.host ?? request.hostname}`;
-  return `${base}${request.url}`;
+  return `${publicOriginOf(request, publicBaseUrl)}${request.url}`;
+}
+
+/** The public origin (scheme, host, port) this request reached us at; see publicUrlOf. */
+export function publicOriginOf(request: FastifyRequest, publicBaseUrl?: string): string {
+  if (publicBaseUrl) return publicBaseUrl.replace(/\/+$/, '');
+  // Behind a TLS-terminating proxy the provider signed https://<public host>: the forwarded
+  // headers say so. Trusting them is safe here: they only choose which URL the HMAC is checked
+  // against, and a forger still needs the channel's secret.
+  const first = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h)?.split(',')[0]?.trim();
+  const proto = first(request.headers['x-forwarded-proto']) ?? request.protocol;
+  const host = first(request.headers['x-forwarded-host']) ?? request.headers.host ?? request.hostname;
+  return `${proto}://${host}`;
 }
 
 export function rawWebhookOf(request: FastifyRequest, publicBaseUrl?: string): RawWebhook {

@@ -12,7 +12,7 @@ import { toJson } from '../../../prisma/json';
 import { startRun } from '../../runs/start';
 import { answerCall, continueCall, type LoopUrls } from '../../voice/loop';
 import { closingTwiml, TWIML_CONTENT_TYPE } from '../../voice/twiml';
-import { type FormParams, field, HOOK_BODY_LIMIT, rawWebhookOf } from './context';
+import { type FormParams, field, HOOK_BODY_LIMIT, publicOriginOf, rawWebhookOf } from './context';
 
 export interface TwilioVoiceHooksOptions {
   /** The public origin providers post to (SWITCHBOARD_PUBLIC_URL); the request's Host otherwise. */
@@ -53,8 +53,7 @@ function queryValue(request: FastifyRequest, name: string): string | undefined {
  * Replies are TwiML; refusals use the /hooks scope's `{ error, message }` shape.
  */
 export const twilioVoiceHooks: FastifyPluginAsync<TwilioVoiceHooksOptions> = async (app, opts) => {
-  const originOf = (request: FastifyRequest) =>
-    (opts.publicUrl ?? `${request.protocol}://${request.headers.host ?? request.hostname}`).replace(/\/+$/, '');
+  const originOf = (request: FastifyRequest) => publicOriginOf(request, opts.publicUrl);
   const loopUrls = (request: FastifyRequest, channelId: string, callId: string): LoopUrls => ({
     gather: (turn) => `${originOf(request)}/hooks/twilio/${channelId}/voice/gather?call=${callId}&turn=${turn}`,
   });
