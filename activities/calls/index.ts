@@ -9,7 +9,7 @@ import type { LoadedChannel } from '../channels/store';
 import { BusinessError } from '../errors';
 import { onceByKey } from '../ledger';
 import { checkSend } from '../messaging/compliance';
-import { type CallSnapshot, PermanentSendError, type VoiceProvider } from '../providers/types';
+import { type CallSnapshot, type HostedCallSpec, PermanentSendError, type VoiceProvider } from '../providers/types';
 import { sessionFor } from './agents';
 import { resolveVoiceChannel } from './channel';
 import { type CallResult, callerNumberFor, voiceProviderFor } from './provider';
@@ -33,6 +33,8 @@ export interface CallActivityDeps {
   fallback?: SandboxCallProvider;
   /** How the activity watches a call (tests shorten the poll). */
   timings?: Partial<CallWaitTimings>;
+  /** How long one request to a hosted voice platform (Vapi) may take before its outcome is unknown. */
+  hostedTimeoutMs?: number;
 }
 
 /** Rings for this long before the provider gives up (no-answer). */
@@ -68,7 +70,12 @@ export function createCallActivities(deps: CallActivityDeps) {
       }
       const agent = await loadAgent(db, input.tenantId, input.voiceAgentId);
       const session = sessionFor(input, agent);
-      const provider = voiceProviderFor(channel, sandbox);
+      const provider = voiceProviderFor(
+        channel,
+        sandbox,
+        undefined,
+        deps.hostedTimeoutMs ? { timeoutMs: deps.hostedTimeoutMs } : {},
+      );
       // In-process sandbox calls are cheap to ask about; Twilio is asked sparingly.
       const timings =
         provider.name === 'sandbox' ? { ...baseTimings, providerCheckMs: baseTimings.pollMs } : baseTimings;
@@ -136,6 +143,8 @@ export function createCallActivities(deps: CallActivityDeps) {
               ringTimeoutSeconds: RING_TIMEOUT_SECONDS,
               timeLimitSeconds: session.maxDurationSeconds + TIME_LIMIT_MARGIN_SECONDS,
               record: false,
+              // Only hosted platforms (Vapi) read this: they run the conversation from the row's session.
+              hosted: hostedCallSpec(call, `${publicUrl}/hooks/vapi/${channel.row.id}?call=${call.id}`),
             },
             { idempotencyKey: input.idempotencyKey },
           );
@@ -152,7 +161,11 @@ export function createCallActivities(deps: CallActivityDeps) {
         const known = await db.call.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
         if (known && isTerminalStatus(known.status)) return callResultOf(known);
         if (known?.providerCallId) return wait(known, known.providerCallId);
-        const found = await findPlacedCall(provider, { to: input.to, from }, since);
+        const found = await findPlacedCall(
+          provider,
+          { to: input.to, from, idempotencyKey: input.idempotencyKey },
+          since,
+        );
         if (!found) return null;
         const call = known ?? (await ensureRow());
         const updated = await applySnapshot(db, call.id, found);
@@ -182,6 +195,19 @@ export function createCallActivities(deps: CallActivityDeps) {
   };
 }
 
+/** The agent a hosted platform runs, from the Call row's session: the persona with the script to cover. */
+function hostedCallSpec(call: Call, webhookUrl: string): HostedCallSpec {
+  const session = sessionOf(call);
+  const script = session.script.map((line, i) => `${i + 1}. ${line}`).join('\n');
+  const persona = script ? `${session.persona}\n\nCover these points, in order:\n${script}` : session.persona;
+  return {
+    callId: call.id,
+    webhookUrl,
+    agent: { persona, firstMessage: session.firstMessage, voice: session.voice },
+    maxDurationSeconds: session.maxDurationSeconds,
+  };
+}
+
 async function loadAgent(db: Db, tenantId: string, voiceAgentId: string | undefined): Promise<VoiceAgent | null> {
   if (!voiceAgentId) return null;
   const agent = UUID.test(voiceAgentId)
@@ -199,7 +225,7 @@ async function loadAgent(db: Db, tenantId: string, voiceAgentId: string | undefi
 
 async function findPlacedCall(
   provider: VoiceProvider,
-  request: { to: string; from: string },
+  request: { to: string; from: string; idempotencyKey: string },
   since: Date,
 ): Promise<CallSnapshot | null> {
   return provider.findCall ? provider.findCall(request, since) : null;

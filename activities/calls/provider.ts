@@ -4,13 +4,17 @@ import type { Db } from '../../prisma/client';
 import type { LoadedChannel } from '../channels/store';
 import { TwilioNumberProvider, TwilioVoiceProvider } from '../providers/twilio/voice';
 import type { NumberProvider, VoiceProvider } from '../providers/types';
+import { HostedCallAdapter, type HostedCallOptions } from './hosted';
 import { SandboxCallProvider, sandboxNetworkForCall } from './sandbox';
 import { SandboxNumberProvider } from './sandbox-numbers';
 
 export type CallResult = z.infer<typeof PlaceCallOutputSchema>;
 
-/** Providers that carry calls: Twilio and the sandbox network, which speaks Twilio's dialect. */
-export const VOICE_PROVIDERS = ['twilio', 'sandbox'] as const;
+/**
+ * Providers that carry calls: Twilio and the sandbox network, which speaks Twilio's dialect, and
+ * Vapi, a hosted voice-AI platform that runs the conversation itself (./hosted.ts).
+ */
+export const VOICE_PROVIDERS = ['twilio', 'sandbox', 'vapi'] as const;
 
 export class NotAVoiceChannel extends Error {
   constructor(channel: LoadedChannel) {
@@ -32,10 +36,13 @@ export function voiceProviderFor(
   channel: LoadedChannel,
   sandbox: SandboxCallProvider = apiSandbox,
   providerCallId?: string,
+  hosted: HostedCallOptions = {},
 ): VoiceProvider {
   switch (channel.provider) {
     case 'twilio':
       return new TwilioVoiceProvider(channel.config, channel.secrets);
+    case 'vapi':
+      return HostedCallAdapter.forChannel(channel, hosted);
     case 'sandbox': {
       const carrying = providerCallId ? sandboxNetworkForCall(providerCallId) : undefined;
       return (
@@ -77,11 +84,13 @@ export function webhookTokenOf(channel: LoadedChannel): string | null {
 
 /**
  * The number calls come from: one the tenant bought on this channel, else the channel's configured
- * sender. Null when the channel has neither.
+ * sender (for Vapi, the id of its phone number). Null when the channel has neither.
  */
 export async function callerNumberFor(db: Db, channel: LoadedChannel): Promise<string | null> {
   const owned = await db.phoneNumber.findFirst({ where: { channelId: channel.row.id }, orderBy: { createdAt: 'asc' } });
   if (owned) return owned.e164;
   if (channel.provider === 'twilio' || channel.provider === 'sandbox') return channel.config.from ?? null;
+  // Vapi calls from the number it knows by this id.
+  if (channel.provider === 'vapi') return channel.config.phoneNumberId;
   return null;
 }

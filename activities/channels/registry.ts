@@ -51,5 +51,7 @@ export function messagingProviderFor(channel: LoadedChannel, options: RegistryOp
             }
           : undefined,
       );
+    case 'vapi':
+      throw new Error(`channel ${channel.row.id} is a Vapi channel: it places calls and cannot send messages`);
   }
 }

@@ -109,6 +109,20 @@ export const SandboxSecretsSchema = z.object({
   authToken: z.string().min(16),
 });
 
+export const VapiConfigSchema = z.object({
+  /** The Vapi phone number (its id, not the E.164) calls are placed from. */
+  phoneNumberId: z.string().trim().min(1).max(100),
+  apiBaseUrl: BaseUrl,
+  /** The assistant's LLM; Vapi's default (openai gpt-4o) when absent. */
+  model: z.object({ provider: z.string().min(1).max(40), model: z.string().min(1).max(100) }).optional(),
+});
+export const VapiSecretsSchema = z.object({
+  /** The organisation's private API key. */
+  apiKey: z.string().min(1),
+  /** Sent back by Vapi in X-Vapi-Secret on every server message. */
+  webhookSecret: z.string().min(16).max(256),
+});
+
 export const PROVIDER_SCHEMAS = {
   twilio: { config: TwilioConfigSchema, secrets: TwilioSecretsSchema, kinds: ['sms', 'whatsapp', 'voice'] },
   meta: { config: MetaConfigSchema, secrets: MetaSecretsSchema, kinds: ['whatsapp', 'messenger', 'instagram'] },
@@ -120,6 +134,7 @@ export const PROVIDER_SCHEMAS = {
     secrets: SandboxSecretsSchema,
     kinds: ['sms', 'whatsapp', 'voice', 'email', 'telegram', 'webchat', 'messenger', 'instagram'],
   },
+  vapi: { config: VapiConfigSchema, secrets: VapiSecretsSchema, kinds: ['voice'] },
 } as const;
 
 /** A stand-in base URL is honoured outside production only, and only on loopback there too. */

@@ -12,7 +12,7 @@ import { BusinessError } from '../errors';
 export const ChannelKindSchema = z.enum([...ChannelSchema.options, 'voice']);
 export type ChannelKind = z.infer<typeof ChannelKindSchema>;
 
-export const ProviderNameSchema = z.enum(['twilio', 'meta', 'smtp', 'telegram', 'webchat', 'sandbox']);
+export const ProviderNameSchema = z.enum(['twilio', 'meta', 'smtp', 'telegram', 'webchat', 'sandbox', 'vapi']);
 export type ProviderName = z.infer<typeof ProviderNameSchema>;
 
 export const MediaSchema = z.object({ url: z.string(), contentType: z.string().optional() });
@@ -228,6 +228,20 @@ export interface CreateCallRequest {
   /** Hard cap on the call's length. */
   timeLimitSeconds: number;
   record: boolean;
+  /**
+   * What a hosted voice-AI platform (Vapi), which runs the conversation itself, needs: the Call
+   * row, the agent, and where it reports. Providers that fetch TwiML from `answerUrl` ignore it.
+   */
+  hosted?: HostedCallSpec;
+}
+
+export interface HostedCallSpec {
+  /** Our Call row's id. */
+  callId: string;
+  /** Where the platform posts its server messages (status updates, the end-of-call report). */
+  webhookUrl: string;
+  agent: { persona: string; firstMessage: string; voice: { provider: string; voiceId: string; language: string } };
+  maxDurationSeconds: number;
 }
 
 /** Places and steers calls (Twilio Programmable Voice, the sandbox network). */
@@ -237,8 +251,14 @@ export interface VoiceProvider {
   fetchCall(providerCallId: string): Promise<CallSnapshot>;
   /** Ends a call in progress (or cancels one still ringing). */
   hangup(providerCallId: string): Promise<void>;
-  /** A call placed to `to` from `from` since `since`, if an attempt whose outcome is unknown placed one. */
-  findCall?(request: Pick<CreateCallRequest, 'to' | 'from'>, since: Date): Promise<CallSnapshot | null>;
+  /**
+   * A call placed to `to` from `from` since `since`, if an attempt whose outcome is unknown placed
+   * one. Providers that store the attempt's idempotency key with the call (Vapi) match on it.
+   */
+  findCall?(
+    request: Pick<CreateCallRequest, 'to' | 'from'> & { idempotencyKey?: string },
+    since: Date,
+  ): Promise<CallSnapshot | null>;
   testConnection(): Promise<{ detail: string }>;
 }
 

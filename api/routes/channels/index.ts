@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { HostedCallAdapter } from '../../../activities/calls/hosted';
 import { messagingProviderFor } from '../../../activities/channels/registry';
 import { openChannel, sealCredentials } from '../../../activities/channels/store';
 import { PROVIDER_SCHEMAS } from '../../../activities/providers/config';
@@ -66,6 +67,9 @@ function webhooksOf(row: Channel, base: string): Record<string, string> {
       return { inboundEmail: `${root}/email/${row.id}` };
     case 'webchat':
       return { widget: `${base.replace(/\/$/, '')}/webchat/${row.id}/widget.js` };
+    case 'vapi':
+      // Each call's assistant is given this URL (with ?call=<id>); it takes Vapi's server messages.
+      return { serverUrl: `${root}/vapi/${row.id}` };
     default:
       return {};
   }
@@ -101,12 +105,13 @@ function validateChannel(
   return { config: c.data as Record<string, unknown>, secrets: s.data as Record<string, unknown> };
 }
 
-/** Secrets a provider can make up itself (the sandbox's signing token, an inbound-email token). */
+/** Secrets a provider can make up itself (the sandbox's signing token, an inbound-email token, Vapi's server secret). */
 function withGeneratedSecrets(provider: string, given: Record<string, unknown>): Record<string, unknown> {
   const token = () => randomBytes(24).toString('hex');
   if (provider === 'sandbox') return { authToken: token(), ...given };
   if (provider === 'smtp') return { inboundToken: token(), ...given };
   if (provider === 'telegram') return { secretToken: token(), ...given };
+  if (provider === 'vapi') return { webhookSecret: token(), ...given };
   return given;
 }
 
@@ -288,9 +293,11 @@ const channelRoutes: FastifyPluginAsyncZod = async (app) => {
       try {
         const channel = openChannel(row, app.secrets);
         const tester =
-          channel.provider === 'twilio' && channel.kind === 'voice'
-            ? new TwilioVoiceProvider(channel.config, channel.secrets)
-            : messagingProviderFor(channel);
+          channel.provider === 'vapi'
+            ? HostedCallAdapter.forChannel(channel)
+            : channel.provider === 'twilio' && channel.kind === 'voice'
+              ? new TwilioVoiceProvider(channel.config, channel.secrets)
+              : messagingProviderFor(channel);
         detail = (await tester.testConnection()).detail;
         status = 'connected';
       } catch (err) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { recordHostedMessage } from '../../../activities/calls/hosted';
 import { type LoadedChannel, loadChannel } from '../../../activities/channels/store';
 import { answerMetaChallenge, parseMetaWebhook, verifyMetaSignature } from '../../../activities/providers/meta/webhook';
 import { parseInboundEmail, verifyInboundEmailToken } from '../../../activities/providers/smtp/inbound';
@@ -6,6 +7,7 @@ import { parseTelegramUpdate, verifyTelegramSecret } from '../../../activities/p
 import { parseTwilioWebhook } from '../../../activities/providers/twilio/inbound';
 import { verifyTwilioWebhook } from '../../../activities/providers/twilio/signature';
 import { type InboundEvent, type ProviderName, WebhookRejected } from '../../../activities/providers/types';
+import { parseVapiServerMessage, verifyVapiWebhook } from '../../../activities/providers/vapi/webhook';
 import type { KnowledgeAnswerer } from '../../../activities/rag/answerer';
 import { ingestEvents } from '../../channels/inbound';
 import { type FormParams, HOOK_BODY_LIMIT, rawWebhookOf, registerRawBodyParsers } from './context';
@@ -120,6 +122,17 @@ export async function hookRoutes(app: FastifyInstance, opts: HookOptions) {
     const contentType = String(request.headers['content-type'] ?? 'application/octet-stream');
     const body = Buffer.isBuffer(request.body) ? request.body : (request.body as Record<string, string>);
     await ingestEvents(deps(), channel, await parseInboundEmail({ contentType, body }));
+    return ok(reply);
+  });
+
+  // Vapi's server messages for the calls it runs: status updates and the end-of-call report.
+  app.post('/vapi/:channelId', { bodyLimit: HOOK_BODY_LIMIT }, async (request, reply) => {
+    const channel = await channelFor(request, ['vapi']);
+    verifyVapiWebhook(secretOf(channel, 'webhookSecret'), rawWebhookOf(request, opts.publicUrl));
+    const message = parseVapiServerMessage(request.rawBody ?? Buffer.alloc(0));
+    const { call } = request.query as { call?: string };
+    // An unknown call (or a message type we do not read) is acknowledged and ignored.
+    await recordHostedMessage(app.db, channel.row.id, call, message);
     return ok(reply);
   });
 
