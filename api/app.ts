@@ -17,7 +17,7 @@ import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from '../act
 import type { Db } from '../prisma/client';
 import { registerErrorHandling } from './errors';
 import { inboxHubPlugin } from './live/inbox-hub';
-import { DevInbox, type Mailer } from './mailer';
+import { DevInbox, type Mailer, UnconfiguredMailer } from './mailer';
 import { authPlugin, type RouteAccess, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
 import { eventsPlugin } from './plugins/events';
@@ -41,7 +41,10 @@ export interface BuildAppOptions {
   db: Db;
   /** Signs user access tokens (HS256). */
   jwtSecret: string;
-  /** Sends the API's own mail (invitations); defaults to the development inbox. */
+  /**
+   * Sends the API's own mail (invitations); defaults to the development inbox, or in production
+   * (where nobody can read that inbox) to a mailer that fails every send with a clear error.
+   */
   mailer?: Mailer;
   /** Seals secrets at rest (see api/crypto/secrets.ts), newest first. */
   encryptionKeys: string[];
@@ -107,7 +110,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
   const routeAccess: RouteAccess[] = [];
   app.decorate('routeAccess', routeAccess);
-  const mailer = opts.mailer ?? new DevInbox();
+  const production = process.env.NODE_ENV === 'production';
+  const mailer = opts.mailer ?? (production ? new UnconfiguredMailer() : new DevInbox());
+  if (mailer instanceof UnconfiguredMailer)
+    app.log.warn('no SWITCHBOARD_SMTP_URL: invitations will fail until a mail server is configured');
   app.decorate('mailer', mailer);
   // Limits are declared per route (sign-in, sign-up, refresh…), keyed by client address.
   await app.register(rateLimit, {
@@ -126,7 +132,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     answerer: opts.answerer ?? new ExtractiveAnswerer(demoPassages),
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
   });
-  if (mailer instanceof DevInbox && process.env.NODE_ENV !== 'production') await app.register(devInboxRoutes(mailer));
+  if (mailer instanceof DevInbox && !production) await app.register(devInboxRoutes(mailer));
   await app.register(
     async (v1) => {
       requireDeclaredPermissions(v1, routeAccess);

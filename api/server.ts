@@ -3,8 +3,18 @@ import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../prisma/client';
 import { buildApp } from './app';
 import { ApiConfigSchema } from './config';
+import { SmtpMailer } from './mailer-smtp';
 
 const config = ApiConfigSchema.parse(process.env);
+if (config.SWITCHBOARD_SMTP_URL && !config.SWITCHBOARD_MAIL_FROM) {
+  process.stderr.write('switchboard api: SWITCHBOARD_SMTP_URL is set: set SWITCHBOARD_MAIL_FROM too\n');
+  process.exit(1);
+}
+// Without SMTP, buildApp uses the development inbox (or, in production, a mailer that refuses).
+const mailer =
+  config.SWITCHBOARD_SMTP_URL && config.SWITCHBOARD_MAIL_FROM
+    ? new SmtpMailer({ url: config.SWITCHBOARD_SMTP_URL, from: config.SWITCHBOARD_MAIL_FROM })
+    : undefined;
 const db = createDb(config.DATABASE_URL);
 const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -17,6 +27,7 @@ const app = await buildApp({
   logLevel: config.LOG_LEVEL,
   bodyLimit: config.BODY_LIMIT_BYTES,
   databaseUrl: config.DATABASE_URL,
+  ...(mailer ? { mailer } : {}),
   ...(config.SWITCHBOARD_PUBLIC_URL ? { publicUrl: config.SWITCHBOARD_PUBLIC_URL } : {}),
   ...(config.EDITOR_DIST ? { editorDist: config.EDITOR_DIST } : {}),
 });
