@@ -10,7 +10,15 @@ export const ConsentEntrySchema = z.object({
   at: z.string(),
   source: z.string().nullable().optional(),
 });
-export const ConsentSchema = z.partialRecord(ConsentChannelSchema, ConsentEntrySchema).meta({ id: 'ContactConsent' });
+export const ConsentSchema = z.partialRecord(ConsentChannelSchema, ConsentEntrySchema).meta({
+  id: 'ContactConsent',
+  examples: [
+    {
+      sms: { status: 'granted', at: '2026-11-02T14:05:00.000Z', source: 'web form' },
+      email: { status: 'denied', at: '2026-11-20T09:30:00.000Z', source: null },
+    },
+  ],
+});
 export type Consent = z.infer<typeof ConsentSchema>;
 
 export const ContactSchema = z
@@ -33,7 +41,30 @@ export const ContactSchema = z
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'Contact' });
+  .meta({
+    id: 'Contact',
+    examples: [
+      {
+        id: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        phone: '+14155550100',
+        email: 'ada@example.com',
+        timeZone: 'America/Los_Angeles',
+        tags: ['vip'],
+        fields: { plan: 'pro' },
+        leadStatus: 'qualified',
+        score: 40,
+        ownerId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        consent: { sms: { status: 'granted', at: '2026-11-02T14:05:00.000Z', source: 'web form' } },
+        dnc: false,
+        dncAt: null,
+        lastContactedAt: '2026-11-20T09:30:00.000Z',
+        createdAt: '2026-11-02T14:05:00.000Z',
+        updatedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 export type ContactOut = z.infer<typeof ContactSchema>;
 
 export interface ContactRow {

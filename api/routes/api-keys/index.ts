@@ -17,7 +17,21 @@ const ApiKeySchema = z
     revokedAt: z.date().nullable(),
     createdAt: z.date(),
   })
-  .meta({ id: 'ApiKey' });
+  .meta({
+    id: 'ApiKey',
+    examples: [
+      {
+        id: 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b',
+        name: 'CRM sync',
+        prefix: 'sbk_3f9a',
+        scopes: ['contacts.read', 'contacts.write'],
+        expiresAt: null,
+        lastUsedAt: '2026-11-20T09:30:00.000Z',
+        revokedAt: null,
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 
 const pick = (k: z.infer<typeof ApiKeySchema> & Record<string, unknown>) => ApiKeySchema.parse(k);
 
@@ -26,7 +40,11 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api-keys',
     {
       config: { permission: 'api_keys.read' },
-      schema: { tags: ['api keys'], response: { 200: z.object({ items: z.array(ApiKeySchema) }), ...errorResponses } },
+      schema: {
+        tags: ['api keys'],
+        summary: "The tenant's API keys (never their secrets)",
+        response: { 200: z.object({ items: z.array(ApiKeySchema) }), ...errorResponses },
+      },
     },
     async (request) => {
       const rows = await request.tenantDb.apiKey.findMany({ orderBy: { createdAt: 'desc' } });

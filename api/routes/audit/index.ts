@@ -16,7 +16,22 @@ const AuditSchema = z
     details: z.unknown(),
     createdAt: z.date(),
   })
-  .meta({ id: 'AuditEntry' });
+  .meta({
+    id: 'AuditEntry',
+    examples: [
+      {
+        id: 'c7d8e9f0-a1b2-4c3d-8e4f-5a6b7c8d9e0f',
+        actorType: 'user',
+        actorId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        action: 'member.invited',
+        targetType: 'invitation',
+        targetId: 'a1b2c3d4-e5f6-4a7b-8c9d-e0f1a2b3c4d5',
+        ip: '203.0.113.7',
+        details: { email: 'grace@example.com', role: 'agent' },
+        createdAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const FilterSchema = z.object({
   action: z.string().max(100).optional(),

@@ -7,7 +7,7 @@ import { hashOpaque, newOpaqueToken, REFRESH_TOKEN_TTL_DAYS, signAccessToken } f
 import { hashBackupCode, newBackupCodes, newTotpSecret, otpauthUrl, verifyTotp } from '../../auth/totp';
 import { AppError, notFound } from '../../errors';
 import { requirePrincipal } from '../../plugins/auth';
-import { errorResponses, IdParamsSchema } from '../../schemas';
+import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 
 const EmailSchema = z.string().trim().toLowerCase().pipe(z.string().email('a valid email address').max(254));
 
@@ -20,7 +20,24 @@ const TokensSchema = z
     tenant: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
     role: z.string(),
   })
-  .meta({ id: 'Tokens' });
+  .meta({
+    id: 'Tokens',
+    examples: [
+      {
+        accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIzZjFjIn0.c2lnbmF0dXJl',
+        refreshToken: 'rt_8f3b2c1d9e4a4b6c8d0e2f4a6b8c0d1e',
+        expiresIn: 900,
+        user: {
+          id: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+          email: 'ada@example.com',
+          name: 'Ada Lovelace',
+          twoFactor: false,
+        },
+        tenant: { id: 'd0e1f2a3-b4c5-4d6e-9f7a-8b9c0d1e2f3a', name: 'Acme Dental', slug: 'acme-dental' },
+        role: 'owner',
+      },
+    ],
+  });
 
 const LOCK_AFTER_FAILURES = 10;
 const LOCK_MINUTES = 15;
@@ -102,7 +119,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
               },
             ],
           }),
-        response: { 201: TokensSchema, 409: z.unknown(), ...errorResponses },
+        response: { 201: TokensSchema, 409: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -135,13 +152,15 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['auth'],
         summary: 'Sign in with email and password (and a TOTP or backup code when two-factor is on)',
         security: [],
-        body: z.object({
-          email: EmailSchema,
-          password: z.string().max(200),
-          tenantId: z.string().uuid().optional(),
-          totpCode: z.string().max(10).optional(),
-          backupCode: z.string().max(20).optional(),
-        }),
+        body: z
+          .object({
+            email: EmailSchema,
+            password: z.string().max(200),
+            tenantId: z.string().uuid().optional(),
+            totpCode: z.string().max(10).optional(),
+            backupCode: z.string().max(20).optional(),
+          })
+          .meta({ examples: [{ email: 'ada@example.com', password: 'correct horse battery staple' }] }),
         response: { 200: TokensSchema, ...errorResponses },
       },
     },
@@ -205,7 +224,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Trade a refresh token for new tokens (the old refresh token stops working)',
         description: 'Presenting a refresh token that was already used ends every session of its family (token theft).',
         security: [],
-        body: z.object({ refreshToken: z.string().min(10).max(200) }),
+        body: z
+          .object({ refreshToken: z.string().min(10).max(200) })
+          .meta({ examples: [{ refreshToken: 'rt_8f3b2c1d9e4a4b6c8d0e2f4a6b8c0d1e' }] }),
         response: { 200: TokensSchema, ...errorResponses },
       },
     },
@@ -377,7 +398,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Change your password (signs out your other sessions)',
-        body: z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }),
+        body: z.object({ currentPassword: z.string().max(200), newPassword: z.string().max(200) }).meta({
+          examples: [{ currentPassword: 'correct horse battery staple', newPassword: 'plum tractor ocean violin' }],
+        }),
         response: { 204: z.null(), ...errorResponses },
       },
     },
@@ -410,7 +433,17 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Start two-factor setup: a secret for your authenticator app',
-        response: { 200: z.object({ secret: z.string(), otpauthUrl: z.string() }), ...errorResponses },
+        response: {
+          200: z.object({ secret: z.string(), otpauthUrl: z.string() }).meta({
+            examples: [
+              {
+                secret: 'JBSWY3DPEHPK3PXP',
+                otpauthUrl: 'otpauth://totp/Switchboard:ada%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Switchboard',
+              },
+            ],
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -431,8 +464,13 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Turn two-factor on with a code from the app; returns backup codes once',
-        body: z.object({ code: z.string().max(10) }),
-        response: { 200: z.object({ backupCodes: z.array(z.string()) }), ...errorResponses },
+        body: z.object({ code: z.string().max(10) }).meta({ examples: [{ code: '492039' }] }),
+        response: {
+          200: z
+            .object({ backupCodes: z.array(z.string()) })
+            .meta({ examples: [{ backupCodes: ['4f7k-2m9q', 'h3x8-p1zr', 'c6w2-n8vd'] }] }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -458,7 +496,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Turn two-factor off (needs your password and a current code)',
-        body: z.object({ password: z.string().max(200), code: z.string().max(10) }),
+        body: z
+          .object({ password: z.string().max(200), code: z.string().max(10) })
+          .meta({ examples: [{ password: 'correct horse battery staple', code: '492039' }] }),
         response: { 204: z.null(), ...errorResponses },
       },
     },

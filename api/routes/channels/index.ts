@@ -29,24 +29,58 @@ const ChannelOutSchema = z
     webhooks: z.record(z.string(), z.string()),
     createdAt: z.date(),
   })
-  .meta({ id: 'Channel' });
+  .meta({
+    id: 'Channel',
+    examples: [
+      {
+        id: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
+        name: 'US SMS',
+        kind: 'sms',
+        provider: 'twilio',
+        config: { accountSid: 'AC0123456789abcdef0123456789abcdef', from: '+14155550123' },
+        hasCredentials: true,
+        status: 'connected',
+        statusDetail: null,
+        lastTestedAt: '2026-11-02T14:05:00.000Z',
+        webhooks: { inbound: 'https://api.example.com/hooks/twilio/8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f/sms' },
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 
-const CreateChannelSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  kind: ChannelKindSchema,
-  provider: ProviderNameSchema,
-  config: z.record(z.string(), z.unknown()).default({}),
-  /** Provider secrets (auth token, access token, bot token, SMTP password…); sealed at rest. */
-  credentials: z.record(z.string(), z.unknown()).default({}),
-});
+const CreateChannelSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    kind: ChannelKindSchema,
+    provider: ProviderNameSchema,
+    config: z.record(z.string(), z.unknown()).default({}),
+    /** Provider secrets (auth token, access token, bot token, SMTP password…); sealed at rest. */
+    credentials: z.record(z.string(), z.unknown()).default({}),
+  })
+  // A sandbox channel: it works without a carrier account, and nothing it does leaves the machine
+  // (the API fuzzer creates channels from this example). A Twilio channel's config is
+  // { accountSid, from | messagingServiceSid } with credentials { authToken }.
+  .meta({
+    examples: [
+      {
+        name: 'Sandbox SMS',
+        kind: 'sms',
+        provider: 'sandbox',
+        config: { from: '+15005550006', replyDelayMs: 1500 },
+        credentials: { authToken: 'sandbox-signing-key-3f9a1c7e' },
+      },
+    ],
+  });
 
-const UpdateChannelSchema = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-  /** Replaces every secret at once (rotation). */
-  credentials: z.record(z.string(), z.unknown()).optional(),
-  enabled: z.boolean().optional(),
-});
+const UpdateChannelSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    /** Replaces every secret at once (rotation). */
+    credentials: z.record(z.string(), z.unknown()).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .meta({ examples: [{ name: 'US SMS (main)', enabled: false }] });
 
 function webhooksOf(row: Channel, base: string): Record<string, string> {
   const root = `${base.replace(/\/$/, '')}/hooks`;
@@ -227,6 +261,10 @@ const channelRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const row = await request.tenantDb.channel.findFirst({ where: { id: request.params.id } });
       if (!row) throw notFound('channel');
+      const { name } = request.body;
+      // Names are unique per tenant: a rename onto another channel's name is the client's conflict, as on create.
+      if (name && name !== row.name && (await request.tenantDb.channel.findFirst({ where: { name } })))
+        throw new AppError(409, 'channel_exists', `a channel named "${name}" exists`);
       const current = openChannel(row, app.secrets);
       const provider = ProviderNameSchema.parse(row.provider);
       const next = validateChannel(
@@ -323,7 +361,10 @@ const channelRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['channels'],
         summary: 'Re-seal every channel credential with the newest encryption key (after adding one)',
-        response: { 200: z.object({ resealed: z.number().int() }), ...errorResponses },
+        response: {
+          200: z.object({ resealed: z.number().int() }).meta({ examples: [{ resealed: 4 }] }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

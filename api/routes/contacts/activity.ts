@@ -16,7 +16,18 @@ const NoteSchema = z
     body: z.string(),
     createdAt: z.date(),
   })
-  .meta({ id: 'ContactNote' });
+  .meta({
+    id: 'ContactNote',
+    examples: [
+      {
+        id: 'b6c7d8e9-f0a1-4b2c-9d3e-4f5a6b7c8d9e',
+        contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        authorId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        body: 'Called back, wants a demo next week.',
+        createdAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const TimelineItemSchema = z
   .object({
@@ -25,7 +36,17 @@ const TimelineItemSchema = z
     at: z.date(),
     data: z.record(z.string(), z.unknown()),
   })
-  .meta({ id: 'TimelineItem' });
+  .meta({
+    id: 'TimelineItem',
+    examples: [
+      {
+        id: 'b6c7d8e9-f0a1-4b2c-9d3e-4f5a6b7c8d9e',
+        type: 'note',
+        at: '2026-11-20T09:30:00.000Z',
+        data: { body: 'Called back, wants a demo next week.', authorId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d' },
+      },
+    ],
+  });
 
 type TimelineItem = z.infer<typeof TimelineItemSchema>;
 
@@ -217,7 +238,9 @@ export const contactActivityRoutes: FastifyPluginAsyncZod = async (app) => {
           "tags, the higher score, and the other's notes, events, runs and escalations. The other is hidden " +
           '(mergedIntoId, deletedAt) and gives up its phone and email.',
         params: ContactIdParams,
-        body: z.object({ otherId: z.string().uuid() }).meta({ examples: [{ otherId: '6f1c…' }] }),
+        body: z
+          .object({ otherId: z.string().uuid() })
+          .meta({ examples: [{ otherId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d' }] }),
         response: { 200: ContactSchema, ...errorResponses, ...conflictResponses },
       },
     },

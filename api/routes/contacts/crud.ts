@@ -31,6 +31,17 @@ import {
 const TagSchema = z.string().trim().min(1).max(100);
 const FieldValuesSchema = z.record(z.string().max(63), z.unknown());
 
+const CONTACT_CREATE_EXAMPLE = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  phone: '(415) 555-0100',
+  defaultCountry: 'US',
+  email: 'Ada@Example.com',
+  tags: ['vip'],
+  fields: { plan: 'pro' },
+  leadStatus: 'new',
+};
+
 export const ContactInputSchema = z
   .object({
     firstName: z.string().max(200).optional(),
@@ -47,18 +58,9 @@ export const ContactInputSchema = z
   })
   .meta({
     id: 'ContactCreate',
-    examples: [
-      {
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        phone: '(415) 555-0100',
-        defaultCountry: 'US',
-        email: 'Ada@Example.com',
-        tags: ['vip'],
-        fields: { plan: 'pro' },
-        leadStatus: 'new',
-      },
-    ],
+    examples: [CONTACT_CREATE_EXAMPLE],
+    // zod drops `examples` from the input (request) schema of a transforming schema; `example` stays.
+    example: CONTACT_CREATE_EXAMPLE,
   });
 
 export const ContactPatchSchema = z
@@ -75,7 +77,11 @@ export const ContactPatchSchema = z
     ownerId: z.string().uuid().nullable().optional(),
     defaultCountry: CountrySchema.optional(),
   })
-  .meta({ id: 'ContactPatch', examples: [{ leadStatus: 'qualified', fields: { plan: 'enterprise' } }] });
+  .meta({
+    id: 'ContactPatch',
+    examples: [{ leadStatus: 'qualified', fields: { plan: 'enterprise' } }],
+    example: { leadStatus: 'qualified', fields: { plan: 'enterprise' } },
+  });
 
 const ListQuerySchema = PageQuerySchema.extend({
   search: z.string().max(200).optional(),
@@ -155,7 +161,12 @@ export const contactCrudRoutes: FastifyPluginAsyncZod = async (app) => {
     '/contacts/:id',
     {
       config: { permission: 'contacts.read' },
-      schema: { tags: ['contacts'], params: ContactIdParams, response: { 200: ContactSchema, ...errorResponses } },
+      schema: {
+        tags: ['contacts'],
+        summary: 'A contact',
+        params: ContactIdParams,
+        response: { 200: ContactSchema, ...errorResponses },
+      },
     },
     async (request) => toContact(await loadContact(request.tenantDb, request.params.id)),
   );

@@ -15,7 +15,19 @@ const FieldDefinitionSchema = z
     options: z.array(z.string()),
     createdAt: z.date(),
   })
-  .meta({ id: 'ContactFieldDefinition' });
+  .meta({
+    id: 'ContactFieldDefinition',
+    examples: [
+      {
+        id: 'c9d0e1f2-a3b4-4c5d-8e6f-7a8b9c0d1e2f',
+        key: 'plan',
+        label: 'Plan',
+        type: 'select',
+        options: ['free', 'pro', 'enterprise'],
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 
 const OptionsSchema = z.array(z.string().trim().min(1).max(200)).max(200);
 
@@ -104,7 +116,9 @@ export const contactFieldRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['contact fields'],
         summary: "Change a field's label or options (its key and type are fixed)",
         params: ContactIdParams,
-        body: z.object({ label: z.string().trim().min(1).max(200).optional(), options: OptionsSchema.optional() }),
+        body: z
+          .object({ label: z.string().trim().min(1).max(200).optional(), options: OptionsSchema.optional() })
+          .meta({ examples: [{ label: 'Plan', options: ['free', 'pro', 'enterprise', 'custom'] }] }),
         response: { 200: FieldDefinitionSchema, ...errorResponses },
       },
     },

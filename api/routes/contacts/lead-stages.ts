@@ -9,7 +9,10 @@ import { ContactIdParams, conflictResponses, isUniqueViolation } from './shared'
 
 const StageSchema = z
   .object({ id: z.string().uuid(), key: z.string(), label: z.string(), position: z.number().int() })
-  .meta({ id: 'LeadStage' });
+  .meta({
+    id: 'LeadStage',
+    examples: [{ id: 'd2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a', key: 'demo_booked', label: 'Demo booked', position: 3 }],
+  });
 const StageListSchema = z.object({ items: z.array(StageSchema) });
 const KeySchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, _ and -');
 
@@ -114,7 +117,7 @@ export const leadStageRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['lead stages'],
         summary: 'Rename a stage (its key, stored on contacts, stays)',
         params: ContactIdParams,
-        body: z.object({ label: z.string().trim().min(1).max(100) }),
+        body: z.object({ label: z.string().trim().min(1).max(100) }).meta({ examples: [{ label: 'Demo booked' }] }),
         response: { 200: StageSchema, ...errorResponses },
       },
     },

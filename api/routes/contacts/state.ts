@@ -84,7 +84,9 @@ export const contactStateRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['contacts'],
         summary: 'Assign the owner (a member of the tenant), or null to unassign',
         params: ContactIdParams,
-        body: z.object({ ownerId: z.string().uuid().nullable() }),
+        body: z
+          .object({ ownerId: z.string().uuid().nullable() })
+          .meta({ examples: [{ ownerId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d' }] }),
         response: { 200: ContactSchema, ...errorResponses },
       },
     },

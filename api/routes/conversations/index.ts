@@ -37,7 +37,34 @@ const ConversationSchema = z
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'Conversation' });
+  .meta({
+    id: 'Conversation',
+    examples: [
+      {
+        id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+        channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
+        channel: 'sms',
+        address: '+14155550100',
+        contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        contact: { id: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d', name: 'Ada Lovelace' },
+        status: 'open',
+        assigneeId: null,
+        team: 'support',
+        unreadCount: 1,
+        lastMessageAt: '2026-11-20T09:30:00.000Z',
+        lastInboundAt: '2026-11-20T09:30:00.000Z',
+        replyWindowOpen: true,
+        lastMessage: {
+          direction: 'inbound',
+          body: 'Can I move my appointment to Friday?',
+          status: 'received',
+          createdAt: '2026-11-20T09:30:00.000Z',
+        },
+        createdAt: '2026-11-02T14:05:00.000Z',
+        updatedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const MessageSchema = z
   .object({
@@ -59,27 +86,53 @@ const MessageSchema = z
     createdAt: z.date(),
     statusAt: z.date().nullable(),
   })
-  .meta({ id: 'Message' });
+  .meta({
+    id: 'Message',
+    examples: [
+      {
+        id: 'e7f8a9b0-c1d2-4e3f-8a4b-5c6d7e8f9a0b',
+        conversationId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+        direction: 'outbound',
+        body: 'Friday at 10 am works. See you then!',
+        subject: null,
+        template: null,
+        media: null,
+        status: 'delivered',
+        errorCode: null,
+        errorMessage: null,
+        segments: 1,
+        providerMessageId: 'SM0123456789abcdef0123456789abcdef',
+        authorUserId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        workflowId: null,
+        createdAt: '2026-11-20T09:30:00.000Z',
+        statusAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
-const ReplySchema = z.object({
-  text: z.string().trim().min(1).max(10_000),
-  subject: z.string().max(200).optional(),
-  /** Required on WhatsApp outside the 24-hour window: an approved template and its variables. */
-  template: z
-    .object({
-      name: z.string().min(1).max(100),
-      language: z.string().min(2).max(10).default('en'),
-      variables: z.array(z.string().max(500)).max(20).default([]),
-    })
-    .optional(),
-});
+const ReplySchema = z
+  .object({
+    text: z.string().trim().min(1).max(10_000),
+    subject: z.string().max(200).optional(),
+    /** Required on WhatsApp outside the 24-hour window: an approved template and its variables. */
+    template: z
+      .object({
+        name: z.string().min(1).max(100),
+        language: z.string().min(2).max(10).default('en'),
+        variables: z.array(z.string().max(500)).max(20).default([]),
+      })
+      .optional(),
+  })
+  .meta({ examples: [{ text: 'Thanks! Your appointment is confirmed for Tuesday at 3 pm.' }] });
 
-const UpdateSchema = z.object({
-  status: StatusSchema.optional(),
-  /** A member's user id; null unassigns. */
-  assigneeId: z.string().uuid().nullable().optional(),
-  team: z.string().trim().min(1).max(100).nullable().optional(),
-});
+const UpdateSchema = z
+  .object({
+    status: StatusSchema.optional(),
+    /** A member's user id; null unassigns. */
+    assigneeId: z.string().uuid().nullable().optional(),
+    team: z.string().trim().min(1).max(100).nullable().optional(),
+  })
+  .meta({ examples: [{ status: 'pending', assigneeId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d', team: 'billing' }] });
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -370,6 +423,12 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['conversations'],
         summary: 'Live inbox updates as Server-Sent Events (message.created, message.updated, conversation.updated)',
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'A stream of `event: <type>` / `data: <JSON>` messages',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+        },
       },
     },
     async (request, reply) => {

@@ -72,7 +72,13 @@ export const exportRoutes: FastifyPluginAsyncZod = async (app) => {
           search: z.string().max(200).optional(),
         }),
         produces: ['text/csv'],
-        response: errorResponses,
+        response: {
+          200: {
+            description: 'The contacts, one per line, with a header row',
+            content: { 'text/csv': { schema: z.string() } },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

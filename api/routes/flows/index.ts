@@ -6,7 +6,7 @@ import {
   type Flow,
   FlowSchema,
   PlanSchema,
-  type RunState,
+  RunStateSchema,
   SimulationScriptSchema,
   simulate,
   validateFlow,
@@ -15,8 +15,29 @@ import { toJson } from '../../../prisma/json';
 import { AppError, conflict, notFound } from '../../errors';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
-import { errorResponses, IdParamsSchema } from '../../schemas';
+import { queryRunState } from '../../runs/state';
+import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 import type { TenantDb } from '../../tenant-scope';
+
+/** A small, valid Flow document: the OpenAPI examples of the routes that take one. */
+const EXAMPLE_DEFINITION = {
+  name: 'Support bot',
+  nodes: [
+    { id: 'start', type: 'trigger', params: { source: 'inbound-message', channel: 'sms' } },
+    { id: 'answer', type: 'ai-reply', params: { channel: 'sms', minConfidence: 0.6 } },
+    { id: 'agent', type: 'handoff', params: { team: 'support', timeout: '1d' } },
+    { id: 'done', type: 'end', params: { outcome: 'answered-by-bot' } },
+    { id: 'agent-done', type: 'end', params: { outcome: 'resolved-by-agent' } },
+    { id: 'agent-missed', type: 'end', params: { outcome: 'unresolved' } },
+  ],
+  edges: [
+    { id: 'e1', source: 'start', sourceHandle: 'next', target: 'answer' },
+    { id: 'e2', source: 'answer', sourceHandle: 'answered', target: 'done' },
+    { id: 'e3', source: 'answer', sourceHandle: 'unsure', target: 'agent' },
+    { id: 'e4', source: 'agent', sourceHandle: 'resolved', target: 'agent-done' },
+    { id: 'e5', source: 'agent', sourceHandle: 'unresolved', target: 'agent-missed' },
+  ],
+};
 
 const IssueSchema = z.object({
   nodeId: z.string().optional(),
@@ -37,13 +58,44 @@ const FlowSummarySchema = z
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'FlowSummary' });
+  .meta({
+    id: 'FlowSummary',
+    examples: [
+      {
+        id: '5b7e2a10-4c3d-4e8f-9a1b-2c3d4e5f6a7b',
+        name: 'Support bot',
+        status: 'published',
+        publishedVersion: 2,
+        revision: 5,
+        runs: 318,
+        createdAt: '2026-11-02T14:05:00.000Z',
+        updatedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const FlowDetailSchema = FlowSummarySchema.extend({
   definition: FlowSchema,
   issues: z.array(IssueSchema),
   hasUnpublishedChanges: z.boolean(),
-}).meta({ id: 'Flow' });
+}).meta({
+  id: 'Flow',
+  examples: [
+    {
+      id: '5b7e2a10-4c3d-4e8f-9a1b-2c3d4e5f6a7b',
+      name: 'Support bot',
+      status: 'published',
+      publishedVersion: 2,
+      revision: 5,
+      runs: 318,
+      createdAt: '2026-11-02T14:05:00.000Z',
+      updatedAt: '2026-11-20T09:30:00.000Z',
+      definition: { ...EXAMPLE_DEFINITION, version: 0 },
+      issues: [],
+      hasUnpublishedChanges: false,
+    },
+  ],
+});
 
 const VersionSchema = z
   .object({
@@ -53,7 +105,18 @@ const VersionSchema = z
     checksum: z.string(),
     publishedAt: z.date(),
   })
-  .meta({ id: 'FlowVersion' });
+  .meta({
+    id: 'FlowVersion',
+    examples: [
+      {
+        id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+        flowId: '5b7e2a10-4c3d-4e8f-9a1b-2c3d4e5f6a7b',
+        version: 2,
+        checksum: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+        publishedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const VersionDetailSchema = VersionSchema.extend({ definition: FlowSchema, plan: PlanSchema });
 
@@ -141,7 +204,9 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Create a flow draft',
         description:
           'Drafts may be incomplete: the response lists their problems. Publishing refuses a flow with problems.',
-        body: z.object({ name: z.string().min(1).max(200), definition: DefinitionInput.optional() }),
+        body: z
+          .object({ name: z.string().min(1).max(200), definition: DefinitionInput.optional() })
+          .meta({ examples: [{ name: 'Support bot', definition: EXAMPLE_DEFINITION }] }),
         response: { 201: FlowDetailSchema, ...errorResponses },
       },
     },
@@ -224,12 +289,14 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Send the `revision` you loaded: a save over a newer revision is refused with 409 (someone else saved).',
         params: IdParamsSchema,
-        body: z.object({
-          name: z.string().min(1).max(200).optional(),
-          definition: DefinitionInput,
-          revision: z.number().int().positive().optional(),
-        }),
-        response: { 200: FlowDetailSchema, 409: z.unknown(), ...errorResponses },
+        body: z
+          .object({
+            name: z.string().min(1).max(200).optional(),
+            definition: DefinitionInput,
+            revision: z.number().int().positive().optional(),
+          })
+          .meta({ examples: [{ name: 'Support bot', definition: EXAMPLE_DEFINITION, revision: 3 }] }),
+        response: { 200: FlowDetailSchema, 409: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -280,7 +347,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['flows'],
         summary: 'Validate a flow document without saving it',
-        body: z.object({ definition: DefinitionInput }),
+        body: z.object({ definition: DefinitionInput }).meta({ examples: [{ definition: EXAMPLE_DEFINITION }] }),
         response: { 200: z.object({ ok: z.boolean(), issues: z.array(IssueSchema) }), ...errorResponses },
       },
     },
@@ -300,7 +367,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Refused with 422 and the list of problems when the draft is invalid. Publishing an unchanged draft returns the latest version.',
         params: IdParamsSchema,
-        response: { 201: VersionSchema, 200: VersionSchema, 422: z.unknown(), ...errorResponses },
+        response: { 201: VersionSchema, 200: VersionSchema, 422: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -452,13 +519,14 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
         take: 200,
         select: { workflowId: true },
       });
-      const states = await Promise.allSettled(
-        running.map((r) => app.temporal.workflow.getHandle(r.workflowId).query<RunState>('state')),
-      );
+      // Each query is bounded (a run whose workflow cannot answer now is left out, never waited for).
+      const states = await Promise.allSettled(running.map((r) => queryRunState(app.temporal, r.workflowId)));
       for (const s of states) {
-        if (s.status !== 'fulfilled') continue;
-        for (const id of Object.keys(s.value.visits)) bump(id, 'through');
-        if (s.value.currentNodeId) bump(s.value.currentNodeId, 'at');
+        const parsed = s.status === 'fulfilled' ? RunStateSchema.safeParse(s.value) : null;
+        if (!parsed?.success) continue;
+        const state = parsed.data;
+        for (const id of Object.keys(state.visits)) bump(id, 'through');
+        if (state.currentNodeId) bump(state.currentNodeId, 'at');
       }
       return {
         version: v.version,
@@ -469,11 +537,20 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const SimulateBody = z.object({
-    /** A version number, or "draft" (default). */
-    version: VersionRefSchema.default('draft'),
-    script: z.unknown().optional(),
-  });
+  const SimulateBody = z
+    .object({
+      /** A version number, or "draft" (default). */
+      version: VersionRefSchema.default('draft'),
+      script: z.unknown().optional(),
+    })
+    .meta({
+      examples: [
+        {
+          version: 'draft',
+          script: { trigger: { text: 'What are your opening hours?', channel: 'sms' }, ai: [{ confidence: 0.92 }] },
+        },
+      ],
+    });
 
   app.post(
     '/flows/:id/simulate',
@@ -486,7 +563,7 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
           'Nothing is sent. Returns the path with virtual timestamps and every message, call and other effect that would happen.',
         params: IdParamsSchema,
         body: SimulateBody,
-        response: { 200: z.unknown(), 422: z.unknown(), ...errorResponses },
+        response: { 200: z.unknown(), 422: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -503,8 +580,15 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['flows'],
         summary: 'Simulate an unsaved flow document',
-        body: z.object({ definition: DefinitionInput, script: z.unknown().optional() }),
-        response: { 200: z.unknown(), 422: z.unknown(), ...errorResponses },
+        body: z.object({ definition: DefinitionInput, script: z.unknown().optional() }).meta({
+          examples: [
+            {
+              definition: EXAMPLE_DEFINITION,
+              script: { trigger: { text: 'What are your opening hours?', channel: 'sms' }, ai: [{ confidence: 0.92 }] },
+            },
+          ],
+        }),
+        response: { 200: z.unknown(), 422: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request) => runSimulation(request.tenantDb, request.body.definition, request.body.script),

@@ -64,7 +64,31 @@ const ImportJobSchema = z
     createdAt: z.date(),
     finishedAt: z.date().nullable(),
   })
-  .meta({ id: 'ImportJob' });
+  .meta({
+    id: 'ImportJob',
+    examples: [
+      {
+        id: 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f7a',
+        status: 'completed',
+        filename: 'hubspot-export.csv',
+        delimiter: ',',
+        headers: ['First Name', 'Mobile', 'E-mail', 'Plan'],
+        mapping: { 'First Name': 'firstName', Mobile: 'phone', 'E-mail': 'email', Plan: 'fields.plan' },
+        dedupe: 'update',
+        defaultCountry: 'US',
+        totalRows: 1200,
+        processedRows: 1200,
+        createdRows: 1105,
+        updatedRows: 80,
+        skippedRows: 0,
+        errorRows: 15,
+        progress: 1,
+        error: null,
+        createdAt: '2026-11-02T14:05:00.000Z',
+        finishedAt: '2026-11-02T14:06:12.000Z',
+      },
+    ],
+  });
 
 type JobRow = {
   id: string;
@@ -107,16 +131,29 @@ function toJob(row: JobRow): z.infer<typeof ImportJobSchema> {
   };
 }
 
-const StartBodySchema = z.object({
-  mapping: MappingSchema,
-  defaultCountry: z
-    .string()
-    .transform((c) => c.toUpperCase())
-    .refine(isSupportedCountry, 'an ISO 3166 country code libphonenumber knows, e.g. US')
-    .optional(),
-  dedupe: z.enum(['update', 'skip']).default('update'),
-  saveMappingAs: z.string().trim().min(1).max(100).optional(),
-});
+const StartBodySchema = z
+  .object({
+    mapping: MappingSchema,
+    defaultCountry: z
+      .string()
+      .transform((c) => c.toUpperCase())
+      .refine(isSupportedCountry, 'an ISO 3166 country code libphonenumber knows, e.g. US')
+      .optional(),
+    dedupe: z.enum(['update', 'skip']).default('update'),
+    saveMappingAs: z.string().trim().min(1).max(100).optional(),
+  })
+  .meta({
+    'x-examples': {
+      hubspot: {
+        value: {
+          mapping: { 'First Name': 'firstName', Mobile: 'phone', 'E-mail': 'email', Plan: 'fields.plan' },
+          defaultCountry: 'US',
+          dedupe: 'update',
+          saveMappingAs: 'HubSpot export',
+        },
+      },
+    },
+  });
 
 async function tenantCatalog(db: TenantDb, tenantId: string) {
   const [customFields, leadStages] = await Promise.all([
@@ -385,7 +422,13 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
         tags: ['imports'],
         summary: "The rows that were not imported, one line per problem, with the row's original cells",
         params: IdParamsSchema,
-        response: errorResponses,
+        response: {
+          200: {
+            description: 'row,column,message,<the original columns>',
+            content: { 'text/csv': { schema: z.string() } },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

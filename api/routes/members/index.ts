@@ -3,13 +3,32 @@ import { z } from 'zod';
 import { hashPassword, passwordProblems, verifyPassword } from '../../auth/passwords';
 import { hashOpaque, newOpaqueToken } from '../../auth/tokens';
 import { AppError, conflict, notFound } from '../../errors';
+import { MailDeliveryError } from '../../mailer';
 import { BUILT_IN_ROLES, isBuiltInRole, PERMISSIONS, ROLE_PERMISSIONS } from '../../permissions';
 import { requirePrincipal } from '../../plugins/auth';
-import { errorResponses, IdParamsSchema } from '../../schemas';
+import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 import type { TenantDb } from '../../tenant-scope';
 import { issueTokens } from '../auth';
 
 const INVITATION_DAYS = 7;
+
+/** A failed invitation email as the client sees it: what happened, never the mail server's internals. */
+function mailFailure(err: unknown): AppError {
+  const notCreated = 'no invitation was created';
+  if (err instanceof MailDeliveryError && err.kind === 'unconfigured')
+    return new AppError(503, 'mail_not_configured', `${err.message}; ${notCreated}`);
+  if (err instanceof MailDeliveryError && err.kind === 'permanent')
+    return new AppError(502, 'mail_not_sent', `the invitation email was not sent: ${err.message}; ${notCreated}`, {
+      retryable: false,
+    });
+  const reason = err instanceof MailDeliveryError ? err.message : 'the mail server failed';
+  return new AppError(
+    503,
+    'mail_not_sent',
+    `the invitation email was not sent: ${reason}; ${notCreated}, try again later`,
+    { retryable: true },
+  );
+}
 const RoleNameSchema = z.string().min(1).max(80);
 
 const MemberSchema = z
@@ -21,7 +40,19 @@ const MemberSchema = z
     role: z.string(),
     createdAt: z.date(),
   })
-  .meta({ id: 'Member' });
+  .meta({
+    id: 'Member',
+    examples: [
+      {
+        id: 'f8a9b0c1-d2e3-4f4a-9b5c-6d7e8f9a0b1c',
+        userId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        email: 'ada@example.com',
+        name: 'Ada Lovelace',
+        role: 'owner',
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 const InvitationSchema = z
   .object({
     id: z.string(),
@@ -31,10 +62,32 @@ const InvitationSchema = z
     acceptedAt: z.date().nullable(),
     createdAt: z.date(),
   })
-  .meta({ id: 'Invitation' });
+  .meta({
+    id: 'Invitation',
+    examples: [
+      {
+        id: 'a1b2c3d4-e5f6-4a7b-8c9d-e0f1a2b3c4d5',
+        email: 'grace@example.com',
+        role: 'agent',
+        expiresAt: '2026-11-27T09:30:00.000Z',
+        acceptedAt: null,
+        createdAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 const RoleSchema = z
   .object({ id: z.string(), name: z.string(), builtIn: z.boolean(), permissions: z.array(z.string()) })
-  .meta({ id: 'Role' });
+  .meta({
+    id: 'Role',
+    examples: [
+      {
+        id: 'b4c5d6e7-f8a9-4b0c-9d1e-2f3a4b5c6d7e',
+        name: 'Support lead',
+        builtIn: false,
+        permissions: ['contacts.read', 'conversations.read'],
+      },
+    ],
+  });
 
 /** A role name the tenant can assign: built-in, or `custom:<id>` of one of its custom roles. */
 async function assertRole(db: TenantDb, role: string) {
@@ -55,7 +108,11 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     '/members',
     {
       config: { permission: 'members.read' },
-      schema: { tags: ['members'], response: { 200: z.object({ items: z.array(MemberSchema) }), ...errorResponses } },
+      schema: {
+        tags: ['members'],
+        summary: "The tenant's members and their roles",
+        response: { 200: z.object({ items: z.array(MemberSchema) }), ...errorResponses },
+      },
     },
     async (request) => {
       const rows = await request.tenantDb.membership.findMany({
@@ -83,7 +140,7 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['members'],
         summary: "Change a member's role",
         params: IdParamsSchema,
-        body: z.object({ role: RoleNameSchema }),
+        body: z.object({ role: RoleNameSchema }).meta({ examples: [{ role: 'agent' }] }),
         response: { 200: MemberSchema, ...errorResponses },
       },
     },
@@ -122,7 +179,12 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     '/members/:id',
     {
       config: { permission: 'members.write' },
-      schema: { tags: ['members'], params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags: ['members'],
+        summary: 'Remove a member from the tenant',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       const db = request.tenantDb;
@@ -149,11 +211,13 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['members'],
         summary: 'Invite someone by email (the link expires in 7 days)',
-        body: z.object({
-          email: z.string().trim().toLowerCase().pipe(z.string().email().max(254)),
-          role: RoleNameSchema,
-        }),
-        response: { 201: InvitationSchema, ...errorResponses },
+        body: z
+          .object({
+            email: z.string().trim().toLowerCase().pipe(z.string().email().max(254)),
+            role: RoleNameSchema,
+          })
+          .meta({ 'x-examples': { invite: { value: { email: 'grace@example.com', role: 'agent' } } } }),
+        response: { 201: InvitationSchema, ...errorResponses, 502: ErrorBodySchema, 503: ErrorBodySchema },
       },
     },
     async (request, reply) => {
@@ -179,11 +243,20 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
           expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000),
         },
       });
-      await app.mailer.send({
-        to: invitation.email,
-        subject: `You're invited to ${tenant.name} on Switchboard`,
-        text: `You have been invited to join ${tenant.name} as ${invitation.role}.\n\nAccept within ${INVITATION_DAYS} days with this token: ${token.token}\n(POST /v1/invitations/accept)`,
-      });
+      try {
+        await app.mailer.send({
+          to: invitation.email,
+          subject: `You're invited to ${tenant.name} on Switchboard`,
+          text: `You have been invited to join ${tenant.name} as ${invitation.role}.\n\nAccept within ${INVITATION_DAYS} days with this token: ${token.token}\n(POST /v1/invitations/accept)`,
+        });
+      } catch (err) {
+        // Not created: only the email carries the token (we keep its hash), so an invitation whose
+        // email failed could never be accepted — nor resent. It is deleted and the caller invites
+        // again. (After a timeout the email may still arrive; its token is then simply dead.)
+        await db.invitation.delete({ where: { id: invitation.id } });
+        request.log.warn({ err, invitationId: invitation.id }, 'invitation email not sent');
+        throw mailFailure(err);
+      }
       await request.audit('member.invited', {
         targetType: 'invitation',
         targetId: invitation.id,
@@ -200,6 +273,7 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'members.read' },
       schema: {
         tags: ['members'],
+        summary: 'Pending invitations',
         response: { 200: z.object({ items: z.array(InvitationSchema) }), ...errorResponses },
       },
     },
@@ -225,7 +299,12 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     '/invitations/:id',
     {
       config: { permission: 'members.write' },
-      schema: { tags: ['members'], params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags: ['members'],
+        summary: 'Revoke a pending invitation',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       const { count } = await request.tenantDb.invitation.updateMany({
@@ -246,11 +325,21 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['members'],
         summary: 'Accept an invitation: join the tenant (creating your account, or with your existing password)',
         security: [],
-        body: z.object({
-          token: z.string().min(10).max(200),
-          name: z.string().trim().min(1).max(100).optional(),
-          password: z.string().max(200),
-        }),
+        body: z
+          .object({
+            token: z.string().min(10).max(200),
+            name: z.string().trim().min(1).max(100).optional(),
+            password: z.string().max(200),
+          })
+          .meta({
+            examples: [
+              {
+                token: 'inv_5c2a9e7f1b3d4c6e8a0b2d4f6a8c0e1f',
+                name: 'Grace Hopper',
+                password: 'plum tractor ocean violin',
+              },
+            ],
+          }),
         response: { 200: z.unknown(), ...errorResponses },
       },
     },
@@ -318,10 +407,12 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const CustomRoleBody = z.object({
-    name: z.string().trim().min(1).max(60),
-    permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length),
-  });
+  const CustomRoleBody = z
+    .object({
+      name: z.string().trim().min(1).max(60),
+      permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length),
+    })
+    .meta({ examples: [{ name: 'Support lead', permissions: ['contacts.read', 'conversations.read'] }] });
 
   app.post(
     '/roles',
@@ -363,8 +454,9 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'roles.write' },
       schema: {
         tags: ['members'],
+        summary: 'Delete a custom role (refused with 409 while members hold it)',
         params: IdParamsSchema,
-        response: { 204: z.null(), 409: z.unknown(), ...errorResponses },
+        response: { 204: z.null(), 409: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request, reply) => {

@@ -31,7 +31,21 @@ const PhoneNumberSchema = z
     flowId: z.string().uuid().nullable(),
     createdAt: z.date(),
   })
-  .meta({ id: 'PhoneNumber' });
+  .meta({
+    id: 'PhoneNumber',
+    examples: [
+      {
+        id: 'f0a1b2c3-d4e5-4f6a-9b7c-8d9e0f1a2b3c',
+        channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
+        e164: '+14155550123',
+        providerSid: 'PN0123456789abcdef0123456789abcdef',
+        capabilities: { voice: true, sms: true, mms: false },
+        voiceAgentId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
+        flowId: null,
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 
 const AvailableNumberSchema = z
   .object({
@@ -40,7 +54,17 @@ const AvailableNumberSchema = z
     region: z.string().optional(),
     capabilities: CapabilitiesSchema,
   })
-  .meta({ id: 'AvailablePhoneNumber' });
+  .meta({
+    id: 'AvailablePhoneNumber',
+    examples: [
+      {
+        e164: '+14155550199',
+        locality: 'San Francisco',
+        region: 'CA',
+        capabilities: { voice: true, sms: true, mms: false },
+      },
+    ],
+  });
 
 const toPhoneNumber = (row: PhoneNumber): z.infer<typeof PhoneNumberSchema> => ({
   id: row.id,
@@ -187,7 +211,9 @@ const phoneNumberRoutes: FastifyPluginAsyncZod<{ publicUrl?: string }> = async (
         summary: 'Buy a number on a channel and point its webhooks at Switchboard',
         description:
           'Repeating the purchase of a number the tenant already owns on the channel answers 200 with it; a number bought earlier whose recording was interrupted is adopted rather than bought twice.',
-        body: z.strictObject({ channelId: z.string().uuid(), e164: E164Schema }),
+        body: z
+          .strictObject({ channelId: z.string().uuid(), e164: E164Schema })
+          .meta({ examples: [{ channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f', e164: '+14155550100' }] }),
         response: { 201: PhoneNumberSchema, 200: PhoneNumberSchema, ...providerErrors },
       },
     },
@@ -254,6 +280,7 @@ const phoneNumberRoutes: FastifyPluginAsyncZod<{ publicUrl?: string }> = async (
             voiceAgentId: z.string().uuid().nullable().optional(),
             flowId: z.string().uuid().nullable().optional(),
           })
+          .meta({ examples: [{ voiceAgentId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f' }] })
           .refine((b) => b.voiceAgentId !== undefined || b.flowId !== undefined, {
             message: 'set voiceAgentId or flowId (null unassigns)',
           })

@@ -7,7 +7,8 @@ import { AppError, conflict, notFound } from '../../errors';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { startRun } from '../../runs/start';
-import { errorResponses, IdParamsSchema } from '../../schemas';
+import { queryRunState } from '../../runs/state';
+import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 import type { TenantDb } from '../../tenant-scope';
 
 const RunSchema = z
@@ -22,7 +23,22 @@ const RunSchema = z
     startedAt: z.date(),
     finishedAt: z.date().nullable(),
   })
-  .meta({ id: 'Run' });
+  .meta({
+    id: 'Run',
+    examples: [
+      {
+        id: '0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d',
+        workflowId: 'run-0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d',
+        flowId: '5b7e2a10-4c3d-4e8f-9a1b-2c3d4e5f6a7b',
+        flowVersionId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+        contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+        status: 'completed',
+        outcome: 'answered-by-bot',
+        startedAt: '2026-11-02T14:05:00.000Z',
+        finishedAt: '2026-11-02T14:35:00.000Z',
+      },
+    ],
+  });
 
 const ActionSchema = z.object({
   idempotencyKey: z.string(),
@@ -34,25 +50,32 @@ const ActionSchema = z.object({
 });
 
 /** What can be delivered to a running journey. */
-export const RunSignalSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('inbound-message'),
-    channel: ChannelSchema,
-    text: z.string().min(1).max(10_000),
-    messageId: z.string().max(200).optional(),
-  }),
-  z.object({
-    type: z.literal('contact-event'),
-    name: z.string().min(1).max(100),
-    data: z.record(z.string(), z.unknown()).default({}),
-  }),
-  z.object({
-    type: z.literal('escalation-resolved'),
-    escalationId: z.string().min(1).max(100),
-    resolution: z.enum(['resolved', 'unresolved']).default('resolved'),
-    note: z.string().max(2000).optional(),
-  }),
-]);
+export const RunSignalSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('inbound-message'),
+      channel: ChannelSchema,
+      text: z.string().min(1).max(10_000),
+      messageId: z.string().max(200).optional(),
+    }),
+    z.object({
+      type: z.literal('contact-event'),
+      name: z.string().min(1).max(100),
+      data: z.record(z.string(), z.unknown()).default({}),
+    }),
+    z.object({
+      type: z.literal('escalation-resolved'),
+      escalationId: z.string().min(1).max(100),
+      resolution: z.enum(['resolved', 'unresolved']).default('resolved'),
+      note: z.string().max(2000).optional(),
+    }),
+  ])
+  .meta({
+    examples: [
+      { type: 'inbound-message', channel: 'sms', text: 'YES' },
+      { type: 'contact-event', name: 'demo_booked', data: { when: '2026-12-01T15:00:00Z' } },
+    ],
+  });
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
 
@@ -96,14 +119,24 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'The run is pinned to the flow version it starts on (the latest published, or `version`). With an Idempotency-Key header, repeating the request returns the run it started the first time.',
         headers: IdempotencyHeaders,
-        body: z.object({
-          flowId: z.string().uuid(),
-          contactId: z.string().uuid(),
-          version: z.number().int().positive().optional(),
-          /** Data readable in the flow as {{trigger.*}}. */
-          trigger: z.record(z.string(), z.unknown()).default({}),
-        }),
-        response: { 201: RunSchema, 200: RunSchema, 409: z.unknown(), ...errorResponses },
+        body: z
+          .object({
+            flowId: z.string().uuid(),
+            contactId: z.string().uuid(),
+            version: z.number().int().positive().optional(),
+            /** Data readable in the flow as {{trigger.*}}. */
+            trigger: z.record(z.string(), z.unknown()).default({}),
+          })
+          .meta({
+            examples: [
+              {
+                flowId: '5b7e2a10-4c3d-4e8f-9a1b-2c3d4e5f6a7b',
+                contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+                trigger: { source: 'web-form', campaign: 'spring-webinar' },
+              },
+            ],
+          }),
+        response: { 201: RunSchema, 200: RunSchema, 409: ErrorBodySchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -215,17 +248,11 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const db = request.tenantDb;
       const run = await loadRun(db, request.params.id);
-      let state: RunState | null = null;
-      try {
-        // A run started by an older interpreter may answer with an older state shape: show none
-        // rather than fail (its row and side effects still tell its story).
-        const parsed = RunStateSchema.safeParse(
-          await app.temporal.workflow.getHandle(run.workflowId).query<RunState>('state'),
-        );
-        state = parsed.success ? parsed.data : null;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      // A run started by an older interpreter may answer with an older state shape, and a run whose
+      // workflow cannot answer now has none: show no state rather than fail (or hang) — its row and
+      // side effects still tell its story.
+      const parsed = RunStateSchema.safeParse(await queryRunState(app.temporal, run.workflowId));
+      const state: RunState | null = parsed.success ? parsed.data : null;
       const actions = await db.outboundAction.findMany({
         where: { workflowId: run.workflowId },
         orderBy: { createdAt: 'asc' },
@@ -254,7 +281,11 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Deliver an inbound message, a contact event or an escalation resolution to a running journey',
         params: IdParamsSchema,
         body: RunSignalSchema,
-        response: { 202: z.object({ accepted: z.literal(true) }), 409: z.unknown(), ...errorResponses },
+        response: {
+          202: z.object({ accepted: z.literal(true) }).meta({ examples: [{ accepted: true }] }),
+          409: ErrorBodySchema,
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -288,8 +319,15 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['runs'],
         summary: 'Cancel a running journey',
         params: IdParamsSchema,
-        body: z.object({ reason: z.string().max(500).optional() }).default({}),
-        response: { 202: z.object({ accepted: z.literal(true) }), 409: z.unknown(), ...errorResponses },
+        body: z
+          .object({ reason: z.string().max(500).optional() })
+          .default({})
+          .meta({ examples: [{ reason: 'contact asked to stop' }] }),
+        response: {
+          202: z.object({ accepted: z.literal(true) }).meta({ examples: [{ accepted: true }] }),
+          409: ErrorBodySchema,
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

@@ -18,7 +18,24 @@ const SegmentSchema = z
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'Segment' });
+  .meta({
+    id: 'Segment',
+    examples: [
+      {
+        id: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
+        name: 'Hot SMS leads',
+        filter: {
+          match: 'all',
+          conditions: [
+            { type: 'consent', channel: 'sms', status: 'granted' },
+            { type: 'tag', op: 'has', value: 'vip' },
+          ],
+        },
+        createdAt: '2026-11-02T14:05:00.000Z',
+        updatedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const SegmentInputSchema = z.object({ name: z.string().trim().min(1).max(200), filter: ContactFilterSchema }).meta({
   id: 'SegmentWrite',
@@ -153,7 +170,12 @@ export const segmentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/segments/:id',
     {
       config: { permission: 'segments.read' },
-      schema: { tags: ['segments'], params: IdParamsSchema, response: { 200: SegmentSchema, ...errorResponses } },
+      schema: {
+        tags: ['segments'],
+        summary: 'A segment',
+        params: IdParamsSchema,
+        response: { 200: SegmentSchema, ...errorResponses },
+      },
     },
     async (request) => toSegment(await loadSegment(request, request.params.id)),
   );
@@ -190,7 +212,12 @@ export const segmentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/segments/:id',
     {
       config: { permission: 'segments.write' },
-      schema: { tags: ['segments'], params: IdParamsSchema, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags: ['segments'],
+        summary: 'Delete a segment',
+        params: IdParamsSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (request, reply) => {
       const current = await loadSegment(request, request.params.id);
@@ -207,7 +234,10 @@ export const segmentRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['segments'],
         summary: 'How many live contacts the segment selects now (one SQL count)',
         params: IdParamsSchema,
-        response: { 200: z.object({ count: z.number().int() }), ...errorResponses },
+        response: {
+          200: z.object({ count: z.number().int() }).meta({ examples: [{ count: 1284 }] }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -75,6 +75,11 @@ const VoiceAgentPatchSchema = z
   .object(fields)
   .partial()
   .strict()
+  .meta({
+    examples: [
+      { firstMessage: 'Hi, this is Sam from Bright Smile Dental calling about your appointment.', maxTurns: 10 },
+    ],
+  })
   .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' })
   .meta({ id: 'VoiceAgentPatch' });
 
@@ -95,7 +100,27 @@ const VoiceAgentSchema = z
     createdAt: z.date(),
     updatedAt: z.date(),
   })
-  .meta({ id: 'VoiceAgent' });
+  .meta({
+    id: 'VoiceAgent',
+    examples: [
+      {
+        id: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
+        name: 'Dental reminders',
+        persona: 'A friendly receptionist at Bright Smile Dental.',
+        firstMessage: 'Hi, this is Sam from Bright Smile Dental calling about your appointment.',
+        voice: { provider: 'twilio', voiceId: 'Polly.Joanna', language: 'en-US' },
+        model: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.3 },
+        script: ['Confirm the date and time', 'Offer to reschedule'],
+        knowledgeSourceIds: [],
+        maxTurns: 12,
+        maxDurationSeconds: 600,
+        bargeIn: true,
+        voicemailMessage: 'Please call us back at 415-555-0123.',
+        createdAt: '2026-11-02T14:05:00.000Z',
+        updatedAt: '2026-11-20T09:30:00.000Z',
+      },
+    ],
+  });
 
 const TemplateSchema = z
   .object({
@@ -113,7 +138,26 @@ const TemplateSchema = z
       voicemailMessage: z.string().optional(),
     }),
   })
-  .meta({ id: 'VoiceAgentTemplate' });
+  .meta({
+    id: 'VoiceAgentTemplate',
+    examples: [
+      {
+        id: 'appointment-reminder',
+        title: 'Appointment reminder',
+        description: 'Confirms an upcoming appointment and offers to reschedule.',
+        agent: {
+          name: 'Appointment reminder',
+          persona: 'A friendly, brief receptionist.',
+          firstMessage: 'Hi, I am calling to confirm your appointment.',
+          script: ['Confirm the date and time', 'Offer to reschedule'],
+          maxTurns: 12,
+          maxDurationSeconds: 300,
+          bargeIn: true,
+          voicemailMessage: 'Please call us back to confirm your appointment.',
+        },
+      },
+    ],
+  });
 
 function toVoiceAgent(row: VoiceAgent): z.infer<typeof VoiceAgentSchema> {
   const parsed = readVoiceAgent(row);

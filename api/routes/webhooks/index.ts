@@ -48,12 +48,35 @@ const WebhookSchema = z
     active: z.boolean(),
     createdAt: z.date(),
   })
-  .meta({ id: 'Webhook' });
+  .meta({
+    id: 'Webhook',
+    examples: [
+      {
+        id: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+        url: 'https://crm.example.com/hooks/switchboard',
+        events: ['run.completed', 'contact.*'],
+        active: true,
+        createdAt: '2026-11-02T14:05:00.000Z',
+      },
+    ],
+  });
 
 const WebhookWithSecretSchema = WebhookSchema.extend({
   /** The signing secret, shown only in this response. */
   secret: z.string(),
-}).meta({ id: 'WebhookWithSecret' });
+}).meta({
+  id: 'WebhookWithSecret',
+  examples: [
+    {
+      id: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+      url: 'https://crm.example.com/hooks/switchboard',
+      events: ['run.completed', 'contact.*'],
+      active: true,
+      createdAt: '2026-11-02T14:05:00.000Z',
+      secret: 'whsec_6b1e0c9f4a2d4e8b9c3f7a5d1e0b2c4f',
+    },
+  ],
+});
 
 const DeliverySchema = z
   .object({
@@ -70,9 +93,45 @@ const DeliverySchema = z
     createdAt: z.date(),
     deliveredAt: z.date().nullable(),
   })
-  .meta({ id: 'WebhookDelivery' });
+  .meta({
+    id: 'WebhookDelivery',
+    examples: [
+      {
+        id: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+        subscriptionId: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+        eventId: 'evt_01JD3X8Q4W6Z',
+        eventType: 'run.completed',
+        status: 'delivered',
+        attempts: 1,
+        lastStatusCode: 200,
+        lastError: null,
+        createdAt: '2026-11-20T09:30:00.000Z',
+        deliveredAt: '2026-11-20T09:30:01.000Z',
+      },
+    ],
+  });
 
-const DeliveryDetailSchema = DeliverySchema.extend({ payload: z.unknown() }).meta({ id: 'WebhookDeliveryDetail' });
+const DeliveryDetailSchema = DeliverySchema.extend({ payload: z.unknown() }).meta({
+  id: 'WebhookDeliveryDetail',
+  examples: [
+    {
+      id: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+      subscriptionId: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+      eventId: 'evt_01JD3X8Q4W6Z',
+      eventType: 'run.completed',
+      status: 'delivered',
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      createdAt: '2026-11-20T09:30:00.000Z',
+      deliveredAt: '2026-11-20T09:30:01.000Z',
+      payload: {
+        type: 'run.completed',
+        data: { runId: '0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d', outcome: 'answered-by-bot' },
+      },
+    },
+  ],
+});
 
 const writeErrors = { ...errorResponses, 409: ErrorBodySchema, 503: ErrorBodySchema } as const;
 
@@ -133,7 +192,12 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Subscribe a URL to events',
         description:
           'Answers with the signing secret, once. Deliveries are POSTed with `x-switchboard-signature: v1=<hex HMAC-SHA256 of "<x-switchboard-timestamp>.<raw body>">`.',
-        body: z.strictObject({ url: UrlSchema, events: EventsSchema }),
+        body: z
+          .strictObject({ url: UrlSchema, events: EventsSchema })
+          // `example`, not `examples`: zod drops `examples` from the request side of a transforming schema.
+          .meta({
+            example: { url: 'https://crm.example.com/hooks/switchboard', events: ['run.completed', 'contact.*'] },
+          }),
         response: { 201: WebhookWithSecretSchema, ...errorResponses },
       },
     },
@@ -205,6 +269,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
         params: IdParamsSchema,
         body: z
           .strictObject({ url: UrlSchema.optional(), events: EventsSchema.optional(), active: z.boolean().optional() })
+          .meta({ example: { active: false } })
           .refine((b) => b.url !== undefined || b.events !== undefined || b.active !== undefined, {
             message: 'change at least one of url, events, active',
           }),
