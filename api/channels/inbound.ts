@@ -349,8 +349,8 @@ async function findOrCreateContact(db: Db, tenantId: string, kind: string, event
   const existing = await find();
   if (existing) return existing;
   const [firstName, ...rest] = (event.profileName ?? '').trim().split(/\s+/).filter(Boolean);
-  try {
-    return await db.contact.create({
+  const create = () =>
+    db.contact.create({
       data: {
         tenantId,
         firstName: firstName ?? null,
@@ -360,32 +360,26 @@ async function findOrCreateContact(db: Db, tenantId: string, kind: string, event
         ...(!chatField && !isEmail && isPhone ? { phone: address, timeZone: inferTimeZone(address) } : {}),
       },
     });
+  try {
+    return await create();
   } catch (err) {
     if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     // Two webhooks from a new sender at once: the other created the contact.
     const raced = await find();
     if (raced) return raced;
-    // The address belongs to a merged or deleted contact (uniqueness covers them too): a merged
-    // one speaks through its survivor; a deleted one who writes again comes back, history intact.
-    return reviveHolder(db, tenantId, isEmail ? { email: address } : { phone: address });
+    // A merged or deleted contact holds the address (the unique index covers every row).
+    const key = isEmail ? { email: address } : { phone: address };
+    let holder = await db.contact.findFirst({ where: { tenantId, ...key } });
+    for (let hops = 0; holder?.mergedIntoId && hops < 10; hops++) {
+      holder = await db.contact.findFirst({ where: { id: holder.mergedIntoId, tenantId } });
+    }
+    // A merged contact speaks through its survivor.
+    if (holder && !holder.deletedAt) return holder;
+    // A deleted contact stays deleted: the sender becomes a new contact and the deleted row gives
+    // up the address, as creating a contact through the API does.
+    if (holder) {
+      await db.contact.update({ where: { id: holder.id }, data: isEmail ? { email: null } : { phone: null } });
+    }
+    return create();
   }
-}
-
-async function reviveHolder(
-  db: Db,
-  tenantId: string,
-  address: { phone: string } | { email: string },
-): Promise<Contact> {
-  let holder = await db.contact.findFirst({ where: { tenantId, ...address } });
-  for (let hops = 0; holder?.mergedIntoId && hops < 10; hops++) {
-    holder = await db.contact.findFirst({ where: { id: holder.mergedIntoId, tenantId } });
-  }
-  if (!holder) throw new Error('a contact holds this address but cannot be found');
-  if (holder.deletedAt) {
-    holder = await db.contact.update({ where: { id: holder.id }, data: { deletedAt: null } });
-    await db.contactEvent.create({
-      data: { tenantId, contactId: holder.id, type: 'contact.restored', data: toJson({ reason: 'inbound message' }) },
-    });
-  }
-  return holder;
 }

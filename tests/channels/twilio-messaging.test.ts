@@ -270,7 +270,7 @@ describe('Twilio messaging end to end', () => {
     controller.abort();
   });
 
-  it('a deleted contact who writes again comes back instead of failing the webhook', async () => {
+  it('a deleted contact who writes again becomes a new contact; the deleted one stays deleted', async () => {
     const phone = '+14155550110';
     const t = await tenantWithTwilio(phone);
     const deleted = await server.app.inject({
@@ -285,10 +285,13 @@ describe('Twilio messaging end to end', () => {
       body: 'Hi again',
     });
     expect(posted.status).toBe(200);
-    const contact = await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } });
-    expect(contact.deletedAt).toBeNull();
+    const old = await server.database.db.contact.findUniqueOrThrow({ where: { id: t.contact.id } });
+    expect(old.deletedAt).not.toBeNull();
+    expect(old.phone).toBeNull();
     const conversation = await server.database.db.conversation.findFirstOrThrow({ where: { channelId: t.channel.id } });
-    expect(conversation.contactId).toBe(t.contact.id);
+    expect(conversation.contactId).not.toBe(t.contact.id);
+    const fresh = await server.database.db.contact.findUniqueOrThrow({ where: { id: conversation.contactId ?? '' } });
+    expect(fresh).toMatchObject({ phone, deletedAt: null });
   });
 
   it('behind a TLS proxy, checks the signature against the public https URL the proxy forwarded', async () => {
