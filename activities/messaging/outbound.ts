@@ -255,9 +255,10 @@ async function findContact(db: Db, req: OutboundRequest): Promise<Contact | null
 
 const FALLBACK_DETAIL = 'development fallback';
 
-const providerCache = new Map<string, MessagingProvider>();
+/** One adapter per channel, rebuilt when the channel changes (connection pools are reused). */
+const providerCache = new Map<string, { version: number; provider: MessagingProvider }>();
 
-/** The channel a send goes through and its adapter (cached per channel version: pools are reused). */
+/** The channel a send goes through and its adapter. */
 async function senderFor(
   deps: OutboundDeps,
   req: OutboundRequest,
@@ -277,13 +278,14 @@ async function senderFor(
     if (!deps.secrets || !deps.providerFor) {
       throw new BusinessError('ChannelNotConfigured', 'this worker cannot open channel credentials');
     }
-    const key = `${row.id}:${row.updatedAt.getTime()}`;
-    let provider = providerCache.get(key);
-    if (!provider) {
-      provider = deps.providerFor(openChannel(row, deps.secrets));
-      providerCache.set(key, provider);
+    const version = row.updatedAt.getTime();
+    let cached = providerCache.get(row.id);
+    if (cached?.version !== version) {
+      // A reconfigured channel replaces its adapter; the old one is not kept alive beside it.
+      cached = { version, provider: deps.providerFor(openChannel(row, deps.secrets)) };
+      providerCache.set(row.id, cached);
     }
-    return { channel: row, provider };
+    return { channel: row, provider: cached.provider };
   }
   if (!fallback) {
     throw new BusinessError('ChannelNotConfigured', `no ${req.channel} channel is configured for this tenant`);

@@ -238,16 +238,16 @@ async function startTriggeredFlows(
   takenByJourney: boolean,
 ): Promise<string[]> {
   const { db } = deps;
-  const flows = await db.flow.findMany({
-    where: { tenantId: contact.tenantId, deletedAt: null },
-    select: { id: true },
+  // The latest published version of every live flow, in one query (this runs per inbound message).
+  const latest = await db.flowVersion.findMany({
+    where: { tenantId: contact.tenantId, flow: { deletedAt: null } },
+    distinct: ['flowId'],
+    orderBy: [{ flowId: 'asc' }, { version: 'desc' }],
   });
-  if (flows.length === 0) return [];
+  if (latest.length === 0) return [];
   const firstWord = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  const matched: Array<{ versionId: string; keyword: boolean }> = [];
-  for (const flow of flows) {
-    const version = await db.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: 'desc' } });
-    if (!version) continue;
+  const matched: Array<{ version: (typeof latest)[number]; keyword: boolean }> = [];
+  for (const version of latest) {
     const plan = PlanSchema.safeParse(version.plan);
     if (!plan.success) continue;
     const triggerNode = plan.data.nodes[plan.data.start];
@@ -256,12 +256,11 @@ async function startTriggeredFlows(
     if (trigger.data.channel && trigger.data.channel !== kind) continue;
     const keywords = trigger.data.keywords.map((k) => k.toLowerCase());
     if (keywords.length > 0 && !keywords.includes(firstWord)) continue;
-    matched.push({ versionId: version.id, keyword: keywords.length > 0 });
+    matched.push({ version, keyword: keywords.length > 0 });
   }
   const chosen = matched.filter((m) => m.keyword || !takenByJourney);
   const started: string[] = [];
-  for (const m of chosen) {
-    const flowVersion = await db.flowVersion.findUniqueOrThrow({ where: { id: m.versionId } });
+  for (const { version: flowVersion } of chosen) {
     const { run } = await startRun(deps, {
       tenantId: contact.tenantId,
       flowVersion,

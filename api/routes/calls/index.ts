@@ -10,6 +10,29 @@ import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 
+const CALL_EXAMPLE = {
+  id: 'a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d',
+  direction: 'outbound',
+  status: 'completed',
+  outcome: 'confirmed',
+  from: '+14155550123',
+  to: '+14155550100',
+  channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
+  contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
+  voiceAgentId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
+  workflowId: 'run-0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d',
+  providerCallId: 'CA0123456789abcdef0123456789abcdef',
+  answeredBy: 'human',
+  durationSeconds: 74,
+  cost: '0.0260',
+  costCurrency: 'USD',
+  recordingUrl: null,
+  turns: 4,
+  startedAt: '2026-11-20T09:30:00.000Z',
+  answeredAt: '2026-11-20T09:30:06.000Z',
+  endedAt: '2026-11-20T09:31:20.000Z',
+};
+
 const CallSchema = z
   .object({
     id: z.string().uuid(),
@@ -38,30 +61,7 @@ const CallSchema = z
   })
   .meta({
     id: 'Call',
-    examples: [
-      {
-        id: 'a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d',
-        direction: 'outbound',
-        status: 'completed',
-        outcome: 'confirmed',
-        from: '+14155550123',
-        to: '+14155550100',
-        channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
-        contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
-        voiceAgentId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
-        workflowId: 'run-0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d',
-        providerCallId: 'CA0123456789abcdef0123456789abcdef',
-        answeredBy: 'human',
-        durationSeconds: 74,
-        cost: '0.0260',
-        costCurrency: 'USD',
-        recordingUrl: null,
-        turns: 4,
-        startedAt: '2026-11-20T09:30:00.000Z',
-        answeredAt: '2026-11-20T09:30:06.000Z',
-        endedAt: '2026-11-20T09:31:20.000Z',
-      },
-    ],
+    examples: [CALL_EXAMPLE],
   });
 
 const TranscriptLineSchema = z.object({
@@ -76,26 +76,7 @@ const CallDetailSchema = CallSchema.extend({ transcript: z.array(TranscriptLineS
   id: 'CallDetail',
   examples: [
     {
-      id: 'a3b4c5d6-e7f8-4a9b-8c0d-1e2f3a4b5c6d',
-      direction: 'outbound',
-      status: 'completed',
-      outcome: 'confirmed',
-      from: '+14155550123',
-      to: '+14155550100',
-      channelId: '8a4f1e2d-3b5c-4d6e-9f70-1a2b3c4d5e6f',
-      contactId: '6f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d',
-      voiceAgentId: '2c9d8e7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f',
-      workflowId: 'run-0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d',
-      providerCallId: 'CA0123456789abcdef0123456789abcdef',
-      answeredBy: 'human',
-      durationSeconds: 74,
-      cost: '0.0260',
-      costCurrency: 'USD',
-      recordingUrl: null,
-      turns: 4,
-      startedAt: '2026-11-20T09:30:00.000Z',
-      answeredAt: '2026-11-20T09:30:06.000Z',
-      endedAt: '2026-11-20T09:31:20.000Z',
+      ...CALL_EXAMPLE,
       transcript: [
         {
           role: 'agent',

@@ -78,6 +78,19 @@ const WebhookWithSecretSchema = WebhookSchema.extend({
   ],
 });
 
+const DELIVERY_EXAMPLE = {
+  id: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+  subscriptionId: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
+  eventId: 'evt_01JD3X8Q4W6Z',
+  eventType: 'run.completed',
+  status: 'delivered',
+  attempts: 1,
+  lastStatusCode: 200,
+  lastError: null,
+  createdAt: '2026-11-20T09:30:00.000Z',
+  deliveredAt: '2026-11-20T09:30:01.000Z',
+};
+
 const DeliverySchema = z
   .object({
     id: z.string().uuid(),
@@ -95,36 +108,14 @@ const DeliverySchema = z
   })
   .meta({
     id: 'WebhookDelivery',
-    examples: [
-      {
-        id: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
-        subscriptionId: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
-        eventId: 'evt_01JD3X8Q4W6Z',
-        eventType: 'run.completed',
-        status: 'delivered',
-        attempts: 1,
-        lastStatusCode: 200,
-        lastError: null,
-        createdAt: '2026-11-20T09:30:00.000Z',
-        deliveredAt: '2026-11-20T09:30:01.000Z',
-      },
-    ],
+    examples: [DELIVERY_EXAMPLE],
   });
 
 const DeliveryDetailSchema = DeliverySchema.extend({ payload: z.unknown() }).meta({
   id: 'WebhookDeliveryDetail',
   examples: [
     {
-      id: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
-      subscriptionId: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8',
-      eventId: 'evt_01JD3X8Q4W6Z',
-      eventType: 'run.completed',
-      status: 'delivered',
-      attempts: 1,
-      lastStatusCode: 200,
-      lastError: null,
-      createdAt: '2026-11-20T09:30:00.000Z',
-      deliveredAt: '2026-11-20T09:30:01.000Z',
+      ...DELIVERY_EXAMPLE,
       payload: {
         type: 'run.completed',
         data: { runId: '0d3c2b1a-7e6f-4a5b-9c8d-2e1f0a9b8c7d', outcome: 'answered-by-bot' },
