@@ -15,8 +15,10 @@ import {
 } from 'fastify-type-provider-zod';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from '../activities/rag/answerer';
 import type { Db } from '../prisma/client';
+import { contactCachePlugin } from './contacts/read-cache';
 import { registerErrorHandling } from './errors';
 import { inboxHubPlugin } from './live/inbox-hub';
+import { pgListenerPlugin } from './live/pg-listener';
 import { DevInbox, type Mailer, UnconfiguredMailer } from './mailer';
 import { authPlugin, type RouteAccess, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
@@ -106,7 +108,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(temporalPlugin, { client: opts.temporal, taskQueue: opts.taskQueue });
   await app.register(secretsPlugin, { encryptionKeys: opts.encryptionKeys });
   await app.register(eventsPlugin);
-  await app.register(inboxHubPlugin, opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
+  await app.register(pgListenerPlugin, opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
+  await app.register(inboxHubPlugin);
+  await app.register(contactCachePlugin);
   await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
   const routeAccess: RouteAccess[] = [];
   app.decorate('routeAccess', routeAccess);

@@ -1,5 +1,6 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../prisma/client';
+import { localContactWrites } from './contacts/read-cache';
 
 /**
  * Models whose rows carry `tenantId`, read from the generated client: a model added to the
@@ -12,6 +13,8 @@ export const TENANT_OWNED: ReadonlySet<string> = new Set(
     return fields !== undefined && 'tenantId' in fields;
   }),
 );
+
+const WRITE_OPS = new Set(['update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany', 'upsert']);
 
 const WHERE_OPS = new Set([
   'findUnique',
@@ -56,6 +59,12 @@ export function forTenant(db: Db, tenantId: string) {
             a.data = Array.isArray(data) ? data.map((d) => ({ ...d, tenantId })) : { ...data, tenantId };
           }
           if (operation === 'upsert') a.create = { ...((a.create as Args) ?? {}), tenantId };
+          if (model === 'Contact' && WRITE_OPS.has(operation)) {
+            const result = await query(a);
+            const id = (a.where as Args).id;
+            localContactWrites.emit('changed', typeof id === 'string' ? [id] : '*');
+            return result;
+          }
           return query(a);
         },
       },

@@ -4,6 +4,7 @@
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import { inspectCsv } from '../api/imports/csv';
 import { planColumns, suggestMapping } from '../api/imports/mapping';
@@ -82,6 +83,17 @@ try {
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakExternal = Math.max(peakExternal, m.external + m.arrayBuffers);
   }, 100);
+  // What the import keeps alive: the heap right after each full GC. A heap that merely grows (V8
+  // collects lazily while allocation is fast) shows in the peak above, not here.
+  const liveHeap: { at: number; bytes: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        liveHeap.push({ at: performance.now(), bytes: process.memoryUsage().heapUsed });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t = performance.now();
   const result = await runImport({
     db: forTenant(db, tenant.id),
@@ -98,7 +110,14 @@ try {
   });
   const seconds = (performance.now() - t) / 1000;
   clearInterval(sampler);
+  gcObserver.disconnect();
   peak = Math.max(peak, process.memoryUsage().rss);
+  const end = performance.now();
+  const liveIn = (from: number, to: number) =>
+    Math.max(
+      0,
+      ...liveHeap.filter((s) => s.at >= t + (end - t) * from && s.at <= t + (end - t) * to).map((s) => s.bytes),
+    );
 
   process.stdout.write(
     [
@@ -106,6 +125,7 @@ try {
       `import: ${result.status} in ${seconds.toFixed(1)} s — ${(ROWS / seconds).toFixed(0)} rows/s`,
       `  created ${result.createdRows}, updated ${result.updatedRows}, skipped ${result.skippedRows}, errors ${result.errorRows}`,
       `memory: RSS before ${mb(baseline)}, peak during import ${mb(peak)} (+${mb(peak - baseline)}); peak JS heap ${mb(peakHeap)}, peak external ${mb(peakExternal)}`,
+      `live heap after full GCs (${liveHeap.length} of them): first quarter of the import ${mb(liveIn(0, 0.25))}, last quarter ${mb(liveIn(0.75, 1))} — flat means nothing accumulates per row`,
       '',
     ].join('\n'),
   );

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import fp from 'fastify-plugin';
-import pg from 'pg';
 import { INBOX_CHANNEL, type InboxEvent } from '../../activities/channels/live';
 
 declare module 'fastify' {
@@ -29,49 +28,20 @@ export class InboxHub {
 }
 
 /**
- * Listens on the inbox NOTIFY channel with one dedicated connection and fans events out to the
- * subscribers of their tenant. Reconnects with backoff if the connection drops; clients refetch on
- * reconnect, so a notice lost in between loses nothing.
+ * Fans the inbox NOTIFY channel out to the subscribers of each event's tenant. Clients refetch
+ * when their stream reconnects, so a notice lost while the listener was down loses nothing.
  */
-export const inboxHubPlugin = fp<{ databaseUrl?: string }>(
-  async (app, { databaseUrl }) => {
+export const inboxHubPlugin = fp(
+  async (app) => {
     const hub = new InboxHub();
     app.decorate('inboxHub', hub);
-    if (!databaseUrl) return;
-    let client: pg.Client | null = null;
-    let closed = false;
-    let retryTimer: NodeJS.Timeout | null = null;
-    const connect = async (delayMs = 500) => {
-      if (closed) return;
-      const c = new pg.Client({ connectionString: databaseUrl });
-      c.on('notification', (n) => {
-        if (n.channel !== INBOX_CHANNEL || !n.payload) return;
-        try {
-          hub.publish(JSON.parse(n.payload) as InboxEvent);
-        } catch {
-          app.log.warn('an inbox notice was not JSON');
-        }
-      });
-      c.on('error', () => undefined);
-      c.on('end', () => {
-        if (closed) return;
-        retryTimer = setTimeout(() => void connect(Math.min(delayMs * 2, 30_000)), delayMs);
-      });
+    app.pgListener.on(INBOX_CHANNEL, (payload) => {
       try {
-        await c.connect();
-        await c.query(`LISTEN ${INBOX_CHANNEL}`);
-        client = c;
-      } catch (err) {
-        app.log.warn({ err }, 'inbox LISTEN failed; retrying');
-        await c.end().catch(() => undefined);
+        hub.publish(JSON.parse(payload) as InboxEvent);
+      } catch {
+        app.log.warn('an inbox notice was not JSON');
       }
-    };
-    await connect();
-    app.addHook('onClose', async () => {
-      closed = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      await client?.end().catch(() => undefined);
     });
   },
-  { name: 'inbox-hub' },
+  { name: 'inbox-hub', dependencies: ['pg-listener'] },
 );

@@ -164,11 +164,25 @@ export const contactCrudRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['contacts'],
         summary: 'A contact',
+        description:
+          "Served from the API process's cache when it holds the contact: every write, from any process, " +
+          'evicts it (PostgreSQL NOTIFY), so a read after your write answers the write. Send ' +
+          '`Cache-Control: no-cache` to read the database regardless.',
         params: ContactIdParams,
         response: { 200: ContactSchema, ...errorResponses },
       },
     },
-    async (request) => toContact(await loadContact(request.tenantDb, request.params.id)),
+    async (request) => {
+      const { tenantId } = requirePrincipal(request);
+      const cache = app.contactCache;
+      const fresh = /\bno-cache\b/.test(request.headers['cache-control'] ?? '');
+      const cached = fresh ? undefined : cache.get(tenantId, request.params.id);
+      if (cached) return cached;
+      const mark = cache.mark();
+      const contact = toContact(await loadContact(request.tenantDb, request.params.id));
+      cache.store(mark, tenantId, contact);
+      return contact;
+    },
   );
 
   app.post(
