@@ -88,7 +88,7 @@ try {
   const liveHeap: { at: number; bytes: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
       if (kind === constants.NODE_PERFORMANCE_GC_MAJOR)
         liveHeap.push({ at: performance.now(), bytes: process.memoryUsage().heapUsed });
     }

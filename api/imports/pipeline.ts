@@ -36,10 +36,13 @@ export interface ImportOptions {
   onFinish?: (result: ImportResult) => Promise<void>;
   /** Removes the uploaded file when done (default true). */
   removeFile?: boolean;
+  /** Data rows already imported by an interrupted run (the job's `processedRows`): skipped. */
+  skipRows?: number;
 }
 
 export interface ImportResult {
-  status: 'completed' | 'failed';
+  /** `interrupted`: the process is shutting down; the job stays running and is resumed. */
+  status: 'completed' | 'failed' | 'interrupted';
   processedRows: number;
   createdRows: number;
   updatedRows: number;
@@ -377,6 +380,7 @@ async function writeBatch(
         updatedRows: { increment: counts.updatedRows },
         skippedRows: { increment: counts.skippedRows },
         errorRows: { increment: counts.errorRows },
+        heartbeatAt: new Date(),
       },
     }),
   ]);
@@ -419,9 +423,15 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   try {
     let batch: (GoodRow | BadRow)[] = [];
     let header = true;
+    // Batches commit their rows and `processedRows` together, so this many rows are exactly done.
+    let alreadyDone = opts.skipRows ?? 0;
     for await (const record of readRecords(opts.path, opts.delimiter, opts.signal)) {
       if (header) {
         header = false;
+        continue;
+      }
+      if (alreadyDone > 0) {
+        alreadyDone--;
         continue;
       }
       batch.push(normalizeRow(record, opts));
@@ -437,10 +447,14 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       data: { status: 'completed', finishedAt: new Date() },
     });
   } catch (err) {
+    if (opts.signal?.aborted) {
+      // Left running with no heartbeat: the next API process to look resumes it where it stopped.
+      totals.status = 'interrupted';
+      await db.importJob.update({ where: { id: jobId, tenantId }, data: { heartbeatAt: null } }).catch(() => undefined);
+      return totals;
+    }
     totals.status = 'failed';
-    totals.error = opts.signal?.aborted
-      ? 'the import was interrupted (the API shut down); start a new import for the remaining rows'
-      : `the import stopped: ${err instanceof Error ? err.message.split('\n').slice(-1)[0] : String(err)}`;
+    totals.error = `the import stopped: ${err instanceof Error ? err.message.split('\n').slice(-1)[0] : String(err)}`;
     await opts.onFinish?.(totals).catch(() => undefined);
     await db.importJob
       .update({
@@ -449,7 +463,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
       })
       .catch(() => undefined);
   } finally {
-    if (opts.removeFile !== false) await rm(opts.path, { force: true }).catch(() => undefined);
+    if (opts.removeFile !== false && totals.status !== 'interrupted')
+      await rm(opts.path, { force: true }).catch(() => undefined);
   }
   return totals;
 }

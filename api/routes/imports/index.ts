@@ -9,7 +9,7 @@ import multipart from '@fastify/multipart';
 import { stringify } from 'csv-stringify';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { isSupportedCountry } from 'libphonenumber-js';
+import { type CountryCode, isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { toJson } from '../../../prisma/json';
 import { AppError, notFound } from '../../errors';
@@ -19,7 +19,7 @@ import { type ImportResult, runImport } from '../../imports/pipeline';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
-import type { TenantDb } from '../../tenant-scope';
+import { type TenantDb, tenantDbFor } from '../../tenant-scope';
 
 export interface ImportRoutesOptions {
   /** Largest accepted upload; beyond it 413 `file_too_large`. Default: IMPORT_MAX_FILE_BYTES or 50 MB. */
@@ -31,6 +31,10 @@ export interface ImportRoutesOptions {
 const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Uploads never started are removed after a day. */
 const STALE_UPLOAD_MS = 24 * 3600_000;
+/** A running import's process touches it this often… */
+const IMPORT_HEARTBEAT_MS = Number(process.env.SWITCHBOARD_IMPORT_HEARTBEAT_MS) || 10_000;
+/** …and one untouched for this long is taken to be interrupted. */
+const IMPORT_STALE_MS = IMPORT_HEARTBEAT_MS * 4;
 
 /** What the job's `mapping` column holds: the file's format, then the mapping it was started with. */
 const JobMetaSchema = z.object({
@@ -188,11 +192,115 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
 
   await app.register(multipart, { limits: { fileSize: maxFileBytes, files: 1, fields: 10, parts: 20 } });
 
-  // Imports run in this process, after the request answered. Closing the app interrupts them.
+  // Imports run in an API process, after the request answered, each batch committing its rows with
+  // the job's counters. Closing the app interrupts them without failing them; a crash leaves their
+  // heartbeat to go stale. Either way any API process resumes them from `processedRows`.
   const running = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
+  let sweepTimer: NodeJS.Timeout | null = null;
   app.addHook('onClose', async () => {
+    if (sweepTimer) clearInterval(sweepTimer);
     for (const r of running.values()) r.abort.abort();
     await Promise.allSettled([...running.values()].map((r) => r.done));
+  });
+
+  /**
+   * Runs (or resumes) a job this process has just claimed. `claim.heartbeatAt` is the heartbeat
+   * the claim saw: only one process can swap it for its own.
+   */
+  async function launch(jobId: string, tenantId: string, claim: { heartbeatAt: Date | null }): Promise<void> {
+    const db = tenantDbFor(app.db, tenantId);
+    const claimed = await db.importJob.updateMany({
+      where: { id: jobId, tenantId, status: 'running', heartbeatAt: claim.heartbeatAt },
+      data: { heartbeatAt: new Date() },
+    });
+    if (claimed.count !== 1 || running.has(jobId)) return;
+    const job = await db.importJob.findFirstOrThrow({ where: { id: jobId, tenantId } });
+    const meta = JobMetaSchema.parse(job.mapping);
+    const path = uploadPath(job.id);
+    if (!meta.columns || !(await stat(path).catch(() => null))) {
+      await db.importJob.update({
+        where: { id: job.id, tenantId },
+        data: { status: 'failed', error: 'the uploaded file is gone: upload it again', finishedAt: new Date() },
+      });
+      return;
+    }
+    const catalog = await tenantCatalog(db, tenantId);
+    const abort = new AbortController();
+    const heartbeat = setInterval(() => {
+      db.importJob
+        .updateMany({ where: { id: job.id, tenantId, status: 'running' }, data: { heartbeatAt: new Date() } })
+        .catch((err: unknown) => app.log.warn({ err, importId: job.id }, 'import heartbeat failed'));
+    }, IMPORT_HEARTBEAT_MS);
+    const done = runImport({
+      db,
+      tenantId,
+      jobId: job.id,
+      path,
+      delimiter: meta.delimiter as Delimiter,
+      headers: meta.headers,
+      plan: planColumns(meta.columns, meta.headers, catalog.customFields),
+      customFields: catalog.customFields,
+      leadStages: catalog.leadStages,
+      defaultCountry: (job.defaultCountry as CountryCode | null) ?? undefined,
+      dedupe: meta.dedupe ?? 'update',
+      signal: abort.signal,
+      skipRows: job.processedRows,
+      // Recorded before the job says it is finished, so a finished job always has its entry.
+      onFinish: async (result: ImportResult) => {
+        const final = await db.importJob.findFirst({ where: { id: job.id, tenantId } });
+        await app.db.auditLog
+          .create({
+            data: {
+              tenantId,
+              actorType: job.createdById ? 'user' : 'system',
+              actorId: job.createdById,
+              action: 'contacts.imported',
+              targetType: 'import',
+              targetId: job.id,
+              details: toJson({
+                filename: job.filename,
+                status: result.status,
+                ...(result.error ? { error: result.error } : {}),
+                processedRows: final?.processedRows ?? result.processedRows,
+                createdRows: final?.createdRows ?? result.createdRows,
+                updatedRows: final?.updatedRows ?? result.updatedRows,
+                skippedRows: final?.skippedRows ?? result.skippedRows,
+                errorRows: final?.errorRows ?? result.errorRows,
+                resumed: job.processedRows > 0,
+              }),
+            },
+          })
+          .catch((err: unknown) => app.log.error({ err, importId: job.id }, 'could not audit the import'));
+      },
+    }).finally(() => {
+      clearInterval(heartbeat);
+      running.delete(job.id);
+    });
+    running.set(job.id, { abort, done });
+  }
+
+  /** Resumes running imports whose process stopped beating (crashed, or shut down mid-file). */
+  async function resumeInterrupted(): Promise<void> {
+    const stale = await app.db.importJob.findMany({
+      where: {
+        status: 'running',
+        OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: new Date(Date.now() - IMPORT_STALE_MS) } }],
+      },
+      select: { id: true, tenantId: true, heartbeatAt: true },
+      take: 20,
+    });
+    for (const job of stale) {
+      if (running.has(job.id)) continue;
+      app.log.info({ importId: job.id }, 'resuming an interrupted import');
+      await launch(job.id, job.tenantId, { heartbeatAt: job.heartbeatAt });
+    }
+  }
+  const sweep = () =>
+    void resumeInterrupted().catch((err: unknown) => app.log.warn({ err }, 'could not look for interrupted imports'));
+  app.addHook('onReady', async () => {
+    sweep();
+    sweepTimer = setInterval(sweep, IMPORT_HEARTBEAT_MS);
+    sweepTimer.unref();
   });
 
   app.post(
@@ -316,7 +424,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
       const meta = JobMetaSchema.parse(job.mapping);
       const { mapping, defaultCountry, dedupe, saveMappingAs } = request.body;
       const catalog = await tenantCatalog(request.tenantDb, tenantId);
-      const plan = planColumns(mapping, meta.headers, catalog.customFields);
+      planColumns(mapping, meta.headers, catalog.customFields); // refuses a mapping that does not fit
       const path = uploadPath(job.id);
       if (!(await stat(path).catch(() => null))) {
         await request.tenantDb.importJob.update({
@@ -342,32 +450,7 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
           update: { mapping: toJson(mapping), createdAt: new Date() },
         });
       }
-      const abort = new AbortController();
-      const db = request.tenantDb;
-      const done = runImport({
-        db,
-        tenantId,
-        jobId: job.id,
-        path,
-        delimiter: meta.delimiter as Delimiter,
-        headers: meta.headers,
-        plan,
-        customFields: catalog.customFields,
-        leadStages: catalog.leadStages,
-        defaultCountry,
-        dedupe,
-        signal: abort.signal,
-        // Recorded before the job says it is finished, so a finished job always has its entry.
-        onFinish: (result: ImportResult) =>
-          request
-            .audit('contacts.imported', {
-              targetType: 'import',
-              targetId: job.id,
-              details: { filename: job.filename, ...result },
-            })
-            .catch((err: unknown) => request.log.error({ err, importId: job.id }, 'could not audit the import')),
-      }).finally(() => running.delete(job.id));
-      running.set(job.id, { abort, done });
+      await launch(job.id, tenantId, { heartbeatAt: null });
       const row = await findJob(request, job.id);
       return reply.status(202).send(toJob(row));
     },
