@@ -4,6 +4,8 @@ import type { EngineActivities } from '../flow/engine/contracts';
 import type { Db } from '../prisma/client';
 import { createCallActivities } from './calls';
 import { SandboxCallProvider } from './calls/sandbox';
+import { createCampaignActivities } from './campaigns';
+import type { CampaignStarter } from './campaigns/dispatch';
 import { messagingProviderFor } from './channels/registry';
 import { createCrmActivities } from './crm';
 import { createFlowActivities } from './flows';
@@ -33,6 +35,8 @@ export interface ActivityDeps {
   fetchImpl?: typeof fetch;
   /** Where run events go (webhook deliveries are started there); none in unit tests. */
   events?: DispatchTarget;
+  /** The Temporal client campaign dispatch starts journeys with (defaults to `events`' client). */
+  starter?: CampaignStarter;
 }
 
 export function sandboxMessaging(): MessagingProviders {
@@ -51,6 +55,7 @@ export function sandboxMessaging(): MessagingProviders {
 /** Every activity the worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   const { db, providers, calls, answerer, fetchImpl, events } = deps;
+  const starter = deps.starter ?? (events ? { client: events.client, taskQueue: events.taskQueue } : undefined);
   // Without the API's keys only fallback channels work; their credentials die with the process.
   const secrets = deps.secrets ?? new Secrets([Secrets.generateKey()]);
   const publicUrl = deps.publicUrl ?? 'http://127.0.0.1:3000';
@@ -77,6 +82,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createFlowActivities({ db }),
     ...createRunActivities({ db, ...(events ? { events } : {}) }),
     ...createWebhookActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
+    ...createCampaignActivities({
+      db,
+      ...(starter ? { starter } : {}),
+      ...(events ? { events } : {}),
+    }),
   };
   return activities satisfies EngineActivities;
 }
@@ -94,3 +104,7 @@ export declare const loadFlowVersion: Activities['loadFlowVersion'];
 export declare const recordRunFinished: Activities['recordRunFinished'];
 export declare const deliverWebhookOnce: Activities['deliverWebhookOnce'];
 export declare const recordWebhookOutcome: Activities['recordWebhookOutcome'];
+export declare const dispatchCampaign: Activities['dispatchCampaign'];
+export declare const setCampaignStatus: Activities['setCampaignStatus'];
+export declare const skipMissedRecipients: Activities['skipMissedRecipients'];
+export declare const cancelCampaignRecipients: Activities['cancelCampaignRecipients'];

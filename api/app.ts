@@ -161,6 +161,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/voice-agents'));
       await v1.register(import('./routes/phone-numbers'));
       await v1.register(import('./routes/calls'));
+      await v1.register(import('./routes/campaigns'));
     },
     { prefix: '/v1' },
   );

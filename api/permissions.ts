@@ -37,6 +37,9 @@ export const PERMISSIONS = [
   'voice_agents.write',
   'numbers.read',
   'numbers.write',
+  'campaigns.read',
+  'campaigns.write',
+  'campaigns.launch',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -81,6 +84,7 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'calls.write',
     'voice_agents.read',
     'numbers.read',
+    'campaigns.read',
   ],
   analyst: [...read.filter((p) => p !== 'api_keys.read'), 'contacts.export', 'audit.export'],
   developer: [
@@ -105,6 +109,7 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'voice_agents.read',
     'voice_agents.write',
     'numbers.read',
+    'campaigns.read',
   ],
 };
 

@@ -1,4 +1,5 @@
 export * from './calendar';
+export * from './campaign';
 export * from './compile';
 export * from './contact-update';
 export * from './diff';

@@ -22,6 +22,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(opts.providers !== undefined ? { providers: opts.providers } : {}),
       ...(opts.calls !== undefined ? { calls: opts.calls } : {}),
       ...(opts.events ? { events: opts.events } : {}),
+      ...(opts.starter ? { starter: opts.starter } : {}),
       ...(opts.secrets ? { secrets: opts.secrets } : {}),
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.answerer ? { answerer: opts.answerer } : {}),

@@ -1,5 +1,6 @@
 // The one barrel the worker bundles. Exported workflow names are public, permanent IDs.
 
+export { campaign } from './campaign';
 export { deliverWebhook } from './deliver-webhook';
 export { runFlow } from './run-flow';
 export { sendConversationMessage } from './send-conversation-message';

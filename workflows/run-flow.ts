@@ -201,7 +201,13 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
       state.outcome = 'cancelled';
       state.finishedAt = new Date(Date.now()).toISOString();
       await CancellationScope.nonCancellable(() =>
-        recordRunFinished({ tenantId: input.tenantId, runId: input.runId, status: 'cancelled', visits: state.visits }),
+        recordRunFinished({
+          tenantId: input.tenantId,
+          runId: input.runId,
+          status: 'cancelled',
+          visits: state.visits,
+          at: Date.now(),
+        }),
       );
       throw err;
     }
@@ -225,6 +231,7 @@ export async function runFlow(rawInput: RunFlowInput): Promise<RunState> {
     status: finalStatus,
     outcome: state.outcome,
     visits: state.visits,
+    at: Date.now(),
   });
   return state;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type DispatchTarget, dispatchEvent } from '../../api/webhooks/dispatch';
 import type { Db } from '../../prisma/client';
+import { settleCampaignRecipient } from '../campaigns/settle';
 
 export const RecordRunFinishedInputSchema = z.object({
   tenantId: z.string(),
@@ -8,6 +9,8 @@ export const RecordRunFinishedInputSchema = z.object({
   status: z.enum(['completed', 'failed', 'cancelled']),
   outcome: z.string().nullable().optional(),
   visits: z.record(z.string(), z.number().int()).optional(),
+  /** The workflow's clock when the run ended (campaign retries are due from then). */
+  at: z.number().optional(),
 });
 
 export function createRunActivities({ db, events }: { db: Db; events?: DispatchTarget }) {
@@ -29,6 +32,12 @@ export function createRunActivities({ db, events }: { db: Db; events?: DispatchT
           finishedAt: new Date(),
           ...(input.visits ? { visits: input.visits } : {}),
         },
+      });
+      await settleCampaignRecipient(db, {
+        runId: input.runId,
+        status: input.status,
+        outcome: input.outcome ?? null,
+        at: input.at ?? Date.now(),
       });
       if (!events) return;
       const run = await db.run.findFirst({ where: { id: input.runId, tenantId: input.tenantId } });

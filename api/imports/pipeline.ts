@@ -1,6 +1,7 @@
 // The import pipeline: streams an uploaded CSV through csv-parse in batches of 500 rows, normalizes
 // and validates each row, dedupes against the file and the tenant's contacts, and writes every
 // batch (contacts, row errors, counters) in one transaction. Memory is bounded by one batch.
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { CountryCode } from 'libphonenumber-js';
 import { Prisma } from '../../generated/prisma/client';
@@ -243,7 +244,7 @@ interface Existing {
 
 /** What a batch does to one contact: create it, or update an existing one. */
 type Target =
-  | { kind: 'new'; data: ContactData }
+  | { kind: 'new'; id: string; data: ContactData }
   | { kind: 'existing'; row: Existing; data: ContactData | null /* null until a row updates it */ };
 
 const asRecord = (v: unknown): Record<string, unknown> =>
@@ -304,6 +305,7 @@ async function writeBatch(
   }
   const counts: BatchCounts = { createdRows: 0, updatedRows: 0, skippedRows: 0, errorRows: bad.length };
   const creates: Target[] = [];
+  const matched = new Set<Target>();
   const rowErrors = [...bad];
   for (const r of good) {
     const p = r.data.phone ? byPhone.get(r.data.phone) : undefined;
@@ -319,7 +321,7 @@ async function writeBatch(
     }
     const target = p ?? e;
     if (!target) {
-      const t: Target = { kind: 'new', data: r.data };
+      const t: Target = { kind: 'new', id: randomUUID(), data: r.data };
       creates.push(t);
       if (r.data.phone) byPhone.set(r.data.phone, t);
       if (r.data.email) byEmail.set(r.data.email, t);
@@ -341,6 +343,7 @@ async function writeBatch(
       continue;
     }
     if (opts.dedupe === 'skip') {
+      matched.add(target);
       counts.skippedRows++;
       continue;
     }
@@ -356,8 +359,17 @@ async function writeBatch(
     db.contact.createMany({
       data: creates.map((t) => {
         const d = t.data as ContactData;
-        return { ...d, fields: toJson(d.fields), tenantId };
+        return { ...d, id: t.kind === 'new' ? t.id : undefined, fields: toJson(d.fields), tenantId };
       }),
+    }),
+    // Who this file touched (created, updated or matched): a campaign can take them as its audience.
+    db.importContact.createMany({
+      data: [...new Set([...creates, ...updates, ...matched])].map((t) => ({
+        importId: jobId,
+        tenantId,
+        contactId: t.kind === 'new' ? t.id : t.row.id,
+      })),
+      skipDuplicates: true,
     }),
     ...[...updates].flatMap((t) =>
       t.kind === 'existing' && t.data

@@ -1,0 +1,72 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
+import { bundleWorkflows } from '../../worker/bundle';
+import { auth, buildTestApp, TASK_QUEUE } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/db';
+import { seedTenant } from '../helpers/fixtures';
+import { createDevServerEnv } from '../helpers/temporal';
+import {
+  campaignAction,
+  createCampaign,
+  createSegment,
+  recipientsByStatus,
+  seedContacts,
+  waitForCampaign,
+} from './helpers';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let app: FastifyInstance;
+let worker: Worker;
+let running: Promise<void>;
+const sms = new SandboxMessagingProvider();
+
+beforeAll(async () => {
+  [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
+  app = await buildTestApp(database, env);
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await bundleWorkflows(),
+    activities: createActivities({
+      db: database.db,
+      providers: { sms },
+      starter: { client: env.client, taskQueue: TASK_QUEUE },
+    }),
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await app?.close();
+  await env?.teardown();
+  await database?.drop();
+});
+
+describe('a message campaign', () => {
+  it('reaches every recipient of its segment exactly once', async () => {
+    const t = await seedTenant(database.db, 'campaign-smoke');
+    await seedContacts(database, t.tenant.id, 40, { tag: 'smoke' });
+    const segmentId = await createSegment(app, t.token, 'smoke');
+    const id = await createCampaign(app, t.token, {
+      name: 'Smoke',
+      audience: { segmentId },
+      work: { kind: 'message', channel: 'sms', text: 'Hello {{contact.firstName}}' },
+    });
+    const launched = await campaignAction(app, t.token, id, 'launch');
+    expect(launched.statusCode, launched.body).toBe(202);
+    expect(launched.json()).toMatchObject({ totalRecipients: 40 });
+    await waitForCampaign(database, id, 'completed', 60_000);
+    expect(await recipientsByStatus(database, id)).toEqual({ completed: 40 });
+    const sent = sms.outbox.filter((m) => m.text.startsWith('Hello Recipient'));
+    expect(sent).toHaveLength(40);
+    expect(new Set(sent.map((m) => m.to)).size).toBe(40);
+    const got = await app.inject({ url: `/v1/campaigns/${id}`, headers: auth(t.token) });
+    expect(got.json()).toMatchObject({ status: 'completed', recipients: { completed: 40 } });
+  });
+});

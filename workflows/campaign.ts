@@ -1,0 +1,239 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type * as activities from '../activities';
+import type { DispatchResult } from '../activities/campaigns';
+import { type CampaignStatus, paceBudget } from '../flow/campaign';
+
+type Activities = typeof activities;
+
+/** One campaign: `campaign-<campaignId>`. */
+export const campaignWorkflowId = (campaignId: string) => `campaign-${campaignId}`;
+
+export interface CampaignInput {
+  tenantId: string;
+  campaignId: string;
+  /** Not before this instant (epoch ms). */
+  startAt?: number | null;
+  pacePerMinute?: number | null;
+  /** Carried across continue-as-new. */
+  state?: CampaignState;
+}
+
+export interface CampaignProgress {
+  status: CampaignStatus;
+  counts: Record<string, number>;
+  open: number;
+  active: number;
+  started: number;
+  limitedBy: DispatchResult['limitedBy'];
+  nextDueAt: number | null;
+  iteration: number;
+  continuedAsNew: number;
+}
+
+interface CampaignState {
+  status: CampaignStatus;
+  pausedAt: number | null;
+  cancelRequested: boolean;
+  /** Pace tokens, and extra ones a catch-up resume granted (spent first, never capped). */
+  tokens: number;
+  tokensAt: number;
+  catchUp: number;
+  iteration: number;
+  transitions: number;
+  progress: CampaignProgress;
+}
+
+export type ResumeMissed = 'skip' | 'catch_up';
+
+export const progressQuery = defineQuery<CampaignProgress>('progress');
+export const pauseUpdate = defineUpdate<CampaignProgress>('pause');
+export const resumeUpdate = defineUpdate<CampaignProgress, [{ missed?: ResumeMissed }]>('resume');
+export const cancelUpdate = defineUpdate<CampaignProgress>('cancel');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal<[{ missed?: ResumeMissed }?]>('resume');
+export const cancelSignal = defineSignal('cancel');
+
+const { dispatchCampaign } = proxyActivities<Pick<Activities, 'dispatchCampaign'>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+const bookkeeping = proxyActivities<
+  Pick<Activities, 'setCampaignStatus' | 'skipMissedRecipients' | 'cancelCampaignRecipients'>
+>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** Look again this often while journeys run or recipients wait, at most. */
+const IDLE_POLL_MS = 2_000;
+/** Fresh history past this many events: far below Temporal's 10k warning. */
+const CONTINUE_AS_NEW_EVENTS = 2_000;
+/** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
+const burstOf = (perMinute: number | null) => (perMinute === null ? 500 : Math.max(1, perMinute / 12));
+
+/**
+ * Works a launched campaign to the end: each tick asks the dispatcher to start what the pace,
+ * concurrency, windows and caps allow, then sleeps until the next start or due time. Recipients
+ * live in PostgreSQL, not in this history: a 100k campaign is a few hundred small activity calls,
+ * and the run continues as new long before its history grows. Pause, resume (skip or catch up what
+ * the pause missed) and cancel arrive as updates or signals; `progress` answers live counters.
+ */
+export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
+  const { tenantId, campaignId } = input;
+  const pace = input.pacePerMinute ?? null;
+  const state: CampaignState = input.state ?? {
+    status: 'scheduled',
+    pausedAt: null,
+    cancelRequested: false,
+    tokens: burstOf(pace),
+    tokensAt: Date.now(),
+    catchUp: 0,
+    iteration: 0,
+    transitions: 0,
+    progress: {
+      status: 'scheduled',
+      counts: {},
+      open: 0,
+      active: 0,
+      started: 0,
+      limitedBy: null,
+      nextDueAt: null,
+      iteration: 0,
+      continuedAsNew: 0,
+    },
+  };
+  const progress = () => ({ ...state.progress, status: state.status, iteration: state.iteration });
+  const final = () => state.status === 'completed' || state.status === 'cancelled';
+  const record = (status: CampaignStatus, extra: { resumed?: boolean } = {}) =>
+    bookkeeping.setCampaignStatus({
+      tenantId,
+      campaignId,
+      status,
+      at: Date.now(),
+      transition: `${status}-${++state.transitions}`,
+      ...extra,
+    });
+
+  const pause = async () => {
+    if (final() || state.status === 'paused' || state.cancelRequested) return progress();
+    state.status = 'paused';
+    state.pausedAt = Date.now();
+    await record('paused');
+    return progress();
+  };
+  const resume = async (opts?: { missed?: ResumeMissed }) => {
+    if (state.status !== 'paused' || state.pausedAt === null) return progress();
+    const pausedFrom = state.pausedAt;
+    const pausedMs = Date.now() - pausedFrom;
+    const missedStarts = pace === null ? 0 : Math.floor((pausedMs / 60_000) * pace);
+    if ((opts?.missed ?? 'catch_up') === 'skip') {
+      await bookkeeping.skipMissedRecipients({ campaignId, count: missedStarts, pausedFrom, pausedTo: Date.now() });
+    } else {
+      state.catchUp += missedStarts;
+    }
+    state.pausedAt = null;
+    state.status = 'running';
+    // The pause is not time the pace earned tokens in.
+    state.tokensAt = Date.now();
+    await record('running', { resumed: true });
+    return progress();
+  };
+  const cancel = async () => {
+    if (final()) return progress();
+    state.cancelRequested = true;
+    return progress();
+  };
+
+  setHandler(progressQuery, progress);
+  setHandler(pauseUpdate, pause);
+  setHandler(resumeUpdate, resume);
+  setHandler(cancelUpdate, cancel);
+  setHandler(pauseSignal, () => void pause());
+  setHandler(resumeSignal, (o) => void resume(o));
+  setHandler(cancelSignal, () => void cancel());
+
+  if (state.status === 'scheduled') {
+    const wait = (input.startAt ?? 0) - Date.now();
+    if (wait > 0) await condition(() => state.cancelRequested, wait);
+    if (!state.cancelRequested) {
+      state.status = 'running';
+      state.tokensAt = Date.now();
+      await record('running');
+    }
+  }
+
+  while (!final()) {
+    if (state.cancelRequested) {
+      await bookkeeping.cancelCampaignRecipients({ campaignId, at: Date.now() });
+      state.status = 'cancelled';
+      await record('cancelled');
+      break;
+    }
+    if (state.status === 'paused') {
+      await condition(() => state.status !== 'paused' || state.cancelRequested);
+      continue;
+    }
+    const budget = paceBudget({ tokens: state.tokens, at: state.tokensAt }, Date.now(), pace, burstOf(pace));
+    state.tokens = budget.tokens;
+    state.tokensAt = budget.at;
+    const result = await dispatchCampaign({
+      tenantId,
+      campaignId,
+      sliceKey: `${workflowInfo().runId}-${state.iteration}`,
+      budget: Math.floor(state.tokens + state.catchUp),
+      now: Date.now(),
+    });
+    state.iteration++;
+    const fromCatchUp = Math.min(state.catchUp, result.started);
+    state.catchUp -= fromCatchUp;
+    state.tokens = Math.max(0, state.tokens - (result.started - fromCatchUp));
+    state.progress = {
+      ...state.progress,
+      counts: result.counts,
+      open: result.open,
+      active: result.active,
+      started: state.progress.started + result.started,
+      limitedBy: result.limitedBy,
+      nextDueAt: result.nextDueAt,
+    };
+    if (result.done) {
+      state.status = 'completed';
+      await record('completed');
+      break;
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > CONTINUE_AS_NEW_EVENTS) {
+      await condition(allHandlersFinished);
+      if (state.status === 'running' && !state.cancelRequested) {
+        state.progress.continuedAsNew++;
+        return continueAsNew<typeof campaign>({ ...input, state });
+      }
+    }
+    // Sleep until the next start can happen: a pace token, a due recipient, or a journey ending.
+    const now = Date.now();
+    const dueNow = result.nextDueAt !== null && result.nextDueAt <= now;
+    const canStartMore = result.limitedBy === null && dueNow;
+    let sleep: number;
+    if (canStartMore && (pace === null || state.tokens + state.catchUp >= 1)) sleep = 0;
+    else {
+      const nextToken = pace === null ? IDLE_POLL_MS : Math.max(50, ((1 - (state.tokens % 1)) * 60_000) / pace);
+      const untilDue = result.nextDueAt === null ? Number.POSITIVE_INFINITY : Math.max(50, result.nextDueAt - now);
+      sleep = Math.min(IDLE_POLL_MS, dueNow ? nextToken : Math.max(nextToken, Math.min(untilDue, IDLE_POLL_MS)));
+      if (result.limitedBy === 'provider_rate') sleep = Math.min(sleep, 1_000);
+      if (result.active === 0 && !dueNow && result.nextDueAt !== null) sleep = Math.max(50, result.nextDueAt - now);
+    }
+    if (sleep > 0) await condition(() => state.status === 'paused' || state.cancelRequested, sleep);
+  }
+  await condition(allHandlersFinished);
+  return progress();
+}
