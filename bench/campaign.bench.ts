@@ -1,0 +1,62 @@
+// bench/campaign: a campaign of RECIPIENTS (default 100k) on the sandbox provider, no pacing
+// limit, worked by worker/main.ts against a Temporal dev server. In the same run, the dev server's
+// raw rate of client.workflow.start for an empty workflow; prints the campaign's dispatch rate as a
+// ratio of it (target ≥ 0.8), the worker's peak RSS and the longest history. Asserts nothing.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import pg from 'pg';
+import { createDb } from '../prisma/client';
+import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
+import { applyMigrations } from '../scripts/lib/migrate.mjs';
+import { withDatabase } from '../scripts/lib/postgres.mjs';
+import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
+import { TEST_ENCRYPTION_KEY } from '../tests/helpers/app';
+import { runCampaignAtScale } from './lib/campaign-at-scale';
+
+const RECIPIENTS = Number(process.env.RECIPIENTS ?? 100_000);
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const pgServer = await adminDatabaseUrl({ forTests: true });
+const dbName = `sb_bench_campaign_${Date.now()}`;
+const admin = new pg.Client({ connectionString: pgServer.url });
+admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
+await admin.connect();
+await admin.query(`CREATE DATABASE "${dbName}"`);
+const url = withDatabase(pgServer.url, dbName);
+await applyMigrations(url);
+const env = await TestWorkflowEnvironment.createLocal({
+  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli }, ip: '127.0.0.1' },
+});
+const db = createDb(url);
+try {
+  const r = await runCampaignAtScale(
+    {
+      db,
+      databaseUrl: url,
+      client: env.client,
+      temporalAddress: env.address,
+      taskQueue: 'switchboard-bench-campaign',
+      encryptionKey: TEST_ENCRYPTION_KEY,
+      log: (line) => process.stdout.write(`${line}\n`),
+    },
+    RECIPIENTS,
+  );
+  process.stdout.write(
+    [
+      `campaign of ${r.recipients} recipients, sandbox SMS, no pacing limit`,
+      `raw client.workflow.start (empty workflow): ${r.rawStartsPerSecond.toFixed(0)}/s`,
+      `campaign dispatch: ${r.dispatchPerSecond.toFixed(0)} journeys/s (all started in ${r.dispatchSeconds.toFixed(1)} s; finished in ${r.totalSeconds.toFixed(1)} s)`,
+      `ratio dispatch/raw: ${r.ratio.toFixed(2)} (target ≥ 0.8)`,
+      `recipients: ${JSON.stringify(r.byStatus)}`,
+      `worker peak RSS: ${r.workerPeakRssMb.toFixed(0)} MB`,
+      `longest history: campaign ${r.longestCampaignHistory} events (${r.campaignRuns} runs through continue-as-new), a journey ${r.longestJourneyHistory}`,
+      '',
+    ].join('\n'),
+  );
+} finally {
+  await db.$disconnect();
+  await env.teardown();
+  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await admin.end();
+  pgServer.stop();
+}
