@@ -125,11 +125,14 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       ...extra,
     });
 
+  // A dispatch in flight finishes its slice; pause answers once it has, so nothing starts after.
+  let dispatching = false;
   const pause = async () => {
-    if (final() || state.status === 'paused' || state.cancelRequested) return progress();
+    if (state.status !== 'running' || state.cancelRequested) return progress();
     state.status = 'paused';
     state.pausedAt = Date.now();
     await record('paused');
+    await condition(() => !dispatching);
     return progress();
   };
   const resume = async (opts?: { missed?: ResumeMissed }) => {
@@ -187,12 +190,15 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const budget = paceBudget({ tokens: state.tokens, at: state.tokensAt }, Date.now(), pace, burstOf(pace));
     state.tokens = budget.tokens;
     state.tokensAt = budget.at;
+    dispatching = true;
     const result = await dispatchCampaign({
       tenantId,
       campaignId,
       sliceKey: `${workflowInfo().runId}-${state.iteration}`,
       budget: Math.floor(state.tokens + state.catchUp),
       now: Date.now(),
+    }).finally(() => {
+      dispatching = false;
     });
     state.iteration++;
     const fromCatchUp = Math.min(state.catchUp, result.started);

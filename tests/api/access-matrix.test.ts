@@ -128,7 +128,7 @@ const BODIES: Record<string, unknown> = {
 };
 
 /** Routes that answer with a stream that stays open: their permission is checked, not their body. */
-const STREAMING = new Set(['GET /v1/conversations/stream']);
+const STREAMING = new Set(['GET /v1/conversations/stream', 'GET /v1/campaigns/:id/stream']);
 
 describe('tenant isolation', () => {
   it("answers 404 on every route for another tenant's ids, and never returns its data", async () => {
@@ -172,6 +172,17 @@ describe('tenant isolation', () => {
       data: { tenantId: b.tenant.id, status: 'completed', filename: 'b.csv', mapping: {} },
     });
     extra.imports = importJob.id;
+    extra.campaigns = (
+      await database.db.campaign.create({
+        data: {
+          tenantId: b.tenant.id,
+          name: 'B campaign',
+          audience: { contactIds: [b.contact.id] },
+          work: { kind: 'flow', flowId: b.flow.id },
+          settings: {},
+        },
+      })
+    ).id;
     if (extra.webhooks) {
       const delivery = await database.db.webhookDelivery.create({
         data: {
