@@ -215,7 +215,7 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
           runId: r.runId,
           plan: parsedPlan,
           flowVersionId,
-          contact: ContactSnapshotSchema.parse({ ...r, id: r.contactId, fields: r.fields ?? {} }),
+          contact: ContactSnapshotSchema.parse({ ...r, id: r.contactId, tags: r.tags ?? [], fields: r.fields ?? {} }),
           trigger: { source: 'campaign', campaignId, recipientId: r.id, attempt: r.attempts },
         };
         try {
@@ -335,7 +335,7 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
           if (verdicts.length) {
             await tx.$executeRaw`UPDATE "CampaignRecipient" r
               SET status = v.status, reason = v.reason, detail = v.detail, "nextAttemptAt" = v.until,
-                  "finishedAt" = CASE WHEN v.status = 'skipped' THEN ${new Date(now)} ELSE NULL END, "updatedAt" = now()
+                  "finishedAt" = CASE WHEN v.status = 'skipped' THEN ${new Date(now)}::timestamp ELSE NULL END, "updatedAt" = now()
               FROM unnest(${verdicts.map((v) => v.id)}::uuid[], ${verdicts.map((v) => v.status)}::text[],
                           ${verdicts.map((v) => v.reason)}::text[], ${verdicts.map((v) => v.detail)}::text[],
                           ${verdicts.map((v) => v.until)}::timestamp[]) AS v(id, status, reason, detail, until)

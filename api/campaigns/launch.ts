@@ -185,8 +185,13 @@ export async function launchCampaign(deps: LaunchDeps, tenantId: string, campaig
       await db.campaignRecipient.deleteMany({ where: { campaignId: campaign.id, tenantId } });
       await db.campaign.update({
         where: { id: campaign.id },
-        data: { status: 'draft', workflowId: null, totalRecipients: 0, launchedAt: null },
+        data: { status: 'draft', flowVersionId: null, workflowId: null, totalRecipients: 0, launchedAt: null },
       });
+      if (work.create && launched.flowVersionId) {
+        // The flow generated for a single action goes too: a relaunch generates it again.
+        const version = await db.flowVersion.findFirst({ where: { id: launched.flowVersionId, tenantId } });
+        if (version) await db.flow.deleteMany({ where: { id: version.flowId, tenantId } });
+      }
       throw err;
     }
   }
