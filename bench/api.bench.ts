@@ -8,14 +8,11 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../api/app';
-import { createDb } from '../prisma/client';
-import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
-import { applyMigrations } from '../scripts/lib/migrate.mjs';
-import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
 import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from '../tests/helpers/app';
 import { seedTenant } from '../tests/helpers/fixtures';
 import { load as loadInWorker } from './lib/http-load.mjs';
+import { scratchDatabase } from './lib/scratch-db';
 
 const CONCURRENCY = 32;
 const REQUESTS = Number(process.env.REQUESTS ?? 20_000);
@@ -24,18 +21,12 @@ const WARMUP = 1_000;
 const MAX_MS = 30_000;
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const pgServer = await adminDatabaseUrl({ forTests: true });
-const dbName = `sb_bench_api_${Date.now()}`;
-const admin = new pg.Client({ connectionString: pgServer.url });
-admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const url = withDatabase(pgServer.url, dbName);
-await applyMigrations(url);
+const scratch = await scratchDatabase('api');
+const url = scratch.url;
 const env = await TestWorkflowEnvironment.createLocal({
   server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli } },
 });
-const db = createDb(url);
+const db = scratch.db;
 
 interface Result {
   done: number;
@@ -120,9 +111,5 @@ try {
   await bareDb?.close();
   await rawPool.end();
   await real?.close();
-  await db.$disconnect();
-  await env.teardown();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
-  pgServer.stop();
+  await scratch.drop();
 }

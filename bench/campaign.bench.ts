@@ -5,29 +5,20 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pg from 'pg';
-import { createDb } from '../prisma/client';
-import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
-import { applyMigrations } from '../scripts/lib/migrate.mjs';
-import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
 import { TEST_ENCRYPTION_KEY } from '../tests/helpers/app';
 import { runCampaignAtScale } from './lib/campaign-at-scale';
+import { scratchDatabase } from './lib/scratch-db';
 
 const RECIPIENTS = Number(process.env.RECIPIENTS ?? 100_000);
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const pgServer = await adminDatabaseUrl({ forTests: true });
-const dbName = `sb_bench_campaign_${Date.now()}`;
-const admin = new pg.Client({ connectionString: pgServer.url });
-admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const url = withDatabase(pgServer.url, dbName);
-await applyMigrations(url);
+const scratch = await scratchDatabase('campaign');
+const url = scratch.url;
 const env = await TestWorkflowEnvironment.createLocal({
   server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli }, ip: '127.0.0.1' },
 });
-const db = createDb(url);
+const db = scratch.db;
 try {
   const r = await runCampaignAtScale(
     {
@@ -54,9 +45,5 @@ try {
     ].join('\n'),
   );
 } finally {
-  await db.$disconnect();
-  await env.teardown();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
-  pgServer.stop();
+  await scratch.drop();
 }

@@ -10,24 +10,15 @@ import { inspectCsv } from '../api/imports/csv';
 import { planColumns, suggestMapping } from '../api/imports/mapping';
 import { runImport } from '../api/imports/pipeline';
 import { forTenant } from '../api/tenant-scope';
-import { createDb } from '../prisma/client';
 import { toJson } from '../prisma/json';
-import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
-import { applyMigrations } from '../scripts/lib/migrate.mjs';
-import { withDatabase } from '../scripts/lib/postgres.mjs';
+import { scratchDatabase } from './lib/scratch-db';
 
 const ROWS = Number(process.env.ROWS ?? 100_000);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-const pgServer = await adminDatabaseUrl({ forTests: true });
-const dbName = `sb_bench_import_${Date.now()}`;
-const admin = new pg.Client({ connectionString: pgServer.url });
-admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const url = withDatabase(pgServer.url, dbName);
-await applyMigrations(url);
-const db = createDb(url);
+const scratch = await scratchDatabase('import');
+const url = scratch.url;
+const db = scratch.db;
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-import-'));
 
 /** Writes the CSV as a stream too: the generator must not be what uses the memory. */
@@ -131,8 +122,5 @@ try {
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await db.$disconnect();
-  await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin.end();
-  pgServer.stop();
+  await scratch.drop();
 }

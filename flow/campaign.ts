@@ -2,6 +2,7 @@
 // create and launch), the dispatch activity and the campaign workflow. No I/O here.
 import { z } from 'zod';
 import { nextInWindow, TimeZoneSchema, type Window, WindowSchema } from './calendar';
+import { SendMessageParamsSchema } from './nodes/send-message';
 import { type Flow, FlowSchema } from './schema';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] as const;
@@ -57,13 +58,7 @@ export const CampaignWorkSchema = z.discriminatedUnion('kind', [
     channel: z.enum(['sms', 'whatsapp', 'email', 'telegram', 'messenger', 'instagram']),
     text: z.string().min(1).max(4096),
     subject: z.string().max(200).optional(),
-    template: z
-      .object({
-        name: z.string().min(1).max(100),
-        language: z.string().min(2).max(10).default('en'),
-        variables: z.array(z.string().max(500)).max(20).default([]),
-      })
-      .optional(),
+    template: SendMessageParamsSchema.shape.template,
   }),
   z.object({
     kind: z.literal('call'),

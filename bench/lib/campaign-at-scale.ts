@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { launchCampaign } from '../../api/campaigns/launch';
 import { tenantDbFor } from '../../api/tenant-scope';
-import { toJson } from '../../prisma/json';
 import type { Db } from '../../prisma/client';
+import { toJson } from '../../prisma/json';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -12,6 +12,7 @@ import {
 } from '../../../flow';
 import type { Campaign } from '../../../generated/prisma/client';
 import { AppError, notFound } from '../../errors';
+import { openEventStream } from '../../live/sse';
 import { PageQuerySchema } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
@@ -29,7 +30,6 @@ const RATE_WINDOW_MINUTES = 5;
 const EXPORT_BATCH = 1000;
 /** How often the live stream reads the campaign's progress. */
 const STREAM_POLL_MS = 1000;
-const STREAM_KEEP_ALIVE_MS = 15_000;
 /** Recipients not started yet: what the ETA waits for. */
 const OPEN_STATUSES: readonly RecipientStatus[] = ['pending', 'deferred'];
 
@@ -613,31 +613,15 @@ export const campaignReportRoutes: FastifyPluginAsyncZod = async (app) => {
       // Another tenant's campaign (or none) answers 404 like any route, before the stream opens.
       const campaign = await loadCampaign(request, request.params.id);
       const db = request.tenantDb;
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(`retry: 3000\n: connected\n\n`);
-      let seq = 0;
-      let closed = false;
       let busy = false;
-      const send = (event: string, data: unknown) => {
-        if (!closed) res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      const end = () => {
-        if (closed) return;
-        closed = true;
+      const stream = openEventStream(request, reply, () => {
         clearInterval(poll);
-        clearInterval(keepAlive);
         openStreams.delete(end);
-        res.end();
-      };
+      });
+      const end = () => stream.end();
+      const send = stream.send;
       const tick = async () => {
-        if (busy || closed) return;
+        if (busy || stream.closed) return;
         busy = true;
         try {
           const [row, counts] = await Promise.all([
@@ -661,11 +645,7 @@ export const campaignReportRoutes: FastifyPluginAsyncZod = async (app) => {
         }
       };
       const poll = setInterval(() => void tick(), STREAM_POLL_MS);
-      const keepAlive = setInterval(() => {
-        if (!closed) res.write(': keep-alive\n\n');
-      }, STREAM_KEEP_ALIVE_MS);
       openStreams.add(end);
-      res.on('close', end);
       await tick();
     },
   );

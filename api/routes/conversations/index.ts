@@ -9,6 +9,7 @@ import type { Conversation, Message } from '../../../generated/prisma/client';
 import { toJson } from '../../../prisma/json';
 import type { SendConversationMessageInput } from '../../../workflows/send-conversation-message';
 import { AppError, notFound } from '../../errors';
+import { openEventStream } from '../../live/sse';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
@@ -433,25 +434,10 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { tenantId } = requirePrincipal(request);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write(`retry: 3000\n: connected\n\n`);
-      let seq = 0;
-      const send = (event: InboxEvent) => {
+      const stream = openEventStream(request, reply, () => unsubscribe());
+      const unsubscribe = app.inboxHub.subscribe(tenantId, (event: InboxEvent) => {
         const { tenantId: _omit, ...data } = event;
-        res.write(`id: ${++seq}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      const unsubscribe = app.inboxHub.subscribe(tenantId, send);
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      request.raw.on('close', () => {
-        clearInterval(keepAlive);
-        unsubscribe();
+        stream.send(event.type, data);
       });
     },
   );
