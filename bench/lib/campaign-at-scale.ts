@@ -24,6 +24,8 @@ export interface ScaleDeps {
 }
 
 export interface ScaleResult {
+  tenantId: string;
+  campaignId: string;
   recipients: number;
   rawStartsPerSecond: number;
   dispatchPerSecond: number;
@@ -67,7 +69,9 @@ export async function rawStartRate(client: Client, n: number, concurrency = 64):
 /** The worker process, as `npm start` runs it. Node with tsx's loader, so its pid is the worker's. */
 function startWorker(deps: ScaleDeps): { child: ChildProcess; output: () => string } {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.
+  const extra = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'worker/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -202,6 +206,8 @@ export async function runCampaignAtScale(deps: ScaleDeps, recipients: number): P
     }
     const dispatchPerSecond = recipients / dispatchSeconds;
     return {
+      tenantId: tenant.id,
+      campaignId: campaign.id,
       recipients,
       rawStartsPerSecond,
       dispatchPerSecond,

@@ -1,9 +1,12 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
+import { HISTORIES_DIR } from '../../scripts/lib/histories';
 import { bundleWorkflows } from '../../worker/bundle';
 import { auth, buildTestApp, TASK_QUEUE } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
@@ -68,5 +71,11 @@ describe('a message campaign', () => {
     expect(new Set(sent.map((m) => m.to)).size).toBe(40);
     const got = await app.inject({ url: `/v1/campaigns/${id}`, headers: auth(t.token) });
     expect(got.json()).toMatchObject({ status: 'completed', recipients: { completed: 40 } });
+    // RECORD_HISTORIES=1 adds this run to the replay corpus (tests/workflows/replay.test.ts).
+    if (process.env.RECORD_HISTORIES) {
+      const history = await env.client.workflow.getHandle(`campaign-${id}`).fetchHistory();
+      const file = `${HISTORIES_DIR}campaign-message-40-recipients.json`;
+      if (!existsSync(file)) writeFileSync(file, historyToJSON(history));
+    }
   });
 });

@@ -1,12 +1,16 @@
 // Shared set-up for campaign tests: a tenant with N contacts, the app, and a worker whose sandbox
 // SMS provider counts what reaches it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
-import { auth } from '../helpers/app';
+import { expect, inject } from 'vitest';
+import { auth, TASK_QUEUE, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import type { TestDatabase } from '../helpers/db';
 import { daytimeZone } from '../helpers/fixtures';
-import { waitFor } from '../helpers/processes';
+import { freePort, type Proc, startProcess, waitFor } from '../helpers/processes';
 
 /** Creates `n` contacts with distinct valid US numbers in `zone` (default: where it is midday). */
 export async function seedContacts(
@@ -91,3 +95,130 @@ export async function recipientsByStatus(database: TestDatabase, campaignId: str
 }
 
 export type { TestWorkflowEnvironment };
+
+// ---- for tests that run the worker or the Temporal server as processes of their own ----------
+
+/** What worker/main.ts needs to find Temporal, the database and the API. */
+export interface WorkerProcessEnv {
+  databaseUrl: string;
+  temporalAddress: string;
+  publicUrl: string;
+}
+
+/**
+ * worker/main.ts as its own process (as tests/channels/worker-crash.test.ts runs it), resolved
+ * once it polls. Run by node with tsx's loader rather than through the tsx CLI, which would run
+ * the worker in a child process that a SIGKILL of the CLI leaves running. `into` collects it for
+ * the file's clean-up.
+ */
+export async function startWorkerProcess(env: WorkerProcessEnv, into: Proc[]): Promise<Proc> {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    DATABASE_URL: env.databaseUrl,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    SWITCHBOARD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
+    SWITCHBOARD_PUBLIC_URL: env.publicUrl,
+    SWITCHBOARD_SANDBOX_FALLBACK: 'false',
+    LOG_LEVEL: 'warn',
+  });
+  into.push(proc);
+  await waitFor(
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`the worker exited:\n${proc.output()}`);
+      return proc.output().includes('worker polling') ? true : undefined;
+    },
+    'the worker to poll',
+    90_000,
+  );
+  return proc;
+}
+
+/** SIGKILLs every process of `procs` still running and waits for them to exit. */
+export async function killAll(procs: Proc[]): Promise<void> {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.exited));
+}
+
+/**
+ * A Temporal dev server run as a child process (the CLI's `server start-dev`), file-backed, so a
+ * test can kill it and start it again on the same port and SQLite file: workflows survive.
+ */
+export class TemporalDevServerProcess {
+  private proc: Proc | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly dbFile: string,
+    private readonly dir: string,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<TemporalDevServerProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-temporal-'));
+    const server = new TemporalDevServerProcess(await freePort(), join(dir, 'temporal.sqlite'), dir);
+    await server.up();
+    return server;
+  }
+
+  /** Starts the server (again) and resolves once its default namespace answers. */
+  async up(): Promise<void> {
+    const proc = startProcess(
+      inject('temporalCliPath'),
+      [
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(this.port),
+        '--db-filename',
+        this.dbFile,
+        '--log-level',
+        'warn',
+      ],
+      {},
+    );
+    this.proc = proc;
+    const connection = await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`the Temporal dev server exited:\n${proc.output()}`);
+        return Connection.connect({ address: this.address, connectTimeout: 1_000 });
+      },
+      'the Temporal dev server to listen',
+      60_000,
+    );
+    try {
+      await waitFor(
+        async () => {
+          if (proc.child.exitCode !== null) throw new Error(`the Temporal dev server exited:\n${proc.output()}`);
+          await connection.workflowService.describeNamespace({ namespace: 'default' });
+          return true;
+        },
+        'the Temporal dev server to serve the default namespace',
+        60_000,
+      );
+    } finally {
+      await connection.close();
+    }
+  }
+
+  /** Stops the server with `signal` (SIGKILL: a crash) and waits for it to exit. */
+  async down(signal: NodeJS.Signals = 'SIGKILL') {
+    const proc = this.proc;
+    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return proc?.exited;
+    proc.child.kill(signal);
+    const exited = await proc.exited;
+    this.proc = undefined;
+    return exited;
+  }
+
+  /** Stops the server for good and removes its file. */
+  async close(): Promise<void> {
+    await this.down('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
