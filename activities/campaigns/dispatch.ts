@@ -296,6 +296,12 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
              FOR UPDATE OF r SKIP LOCKED`;
           if (candidates.length === 0) return null;
           const contactIds = candidates.map((c) => c.contactId);
+          if (settings.frequencyCap.perDay !== null || settings.frequencyCap.perWeek !== null) {
+            // Two campaigns reaching the same contact at once must not both pass its cap: each holds
+            // the contact's lock until its touches commit (in id order, so they never deadlock).
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${tenantId} || c, 0))
+              FROM unnest(${[...contactIds].sort()}::text[]) AS c`;
+          }
           const touches = await tx.$queryRaw<
             { contactId: string; day: bigint; week: bigint; oldestDay: Date | null; oldestWeek: Date | null }[]
           >`SELECT "contactId",
