@@ -104,7 +104,10 @@ export const CampaignSettingsSchema = z
         maxAttempts: z.number().int().min(1).max(10).default(1),
       })
       .default({ outcomes: [], afterMinutes: 240, maxAttempts: 1 }),
-    /** Starts per second across all the tenant's campaigns on one provider account (Twilio: 1 call/s). */
+    /**
+     * Starts per second across all the tenant's campaigns on one provider account. When absent, call
+     * campaigns on a Twilio voice channel keep Twilio's default of one call per second.
+     */
     providerRatePerSecond: z.number().positive().max(1000).nullable().default(null),
   })
   .superRefine((s, ctx) => {

@@ -17,6 +17,7 @@ import {
 } from '../../flow';
 import type { Db } from '../../prisma/client';
 import type { RunFlowInput } from '../../workflows/run-flow';
+import { findSendingChannel } from '../channels/store';
 import { recipientZone } from '../messaging/compliance';
 import { takeTokens } from './rate-bucket';
 
@@ -172,6 +173,17 @@ export function judge(
   return { kind: 'ready' };
 }
 
+/**
+ * A provider's own limit when the campaign sets none: Twilio places one call per second per
+ * account unless the account has asked for more (then set `providerRatePerSecond`).
+ */
+async function defaultProviderRate(db: Db, tenantId: string, work: CampaignWork): Promise<number | null> {
+  if (work.kind !== 'call') return null;
+  const channel = await findSendingChannel(db, tenantId, 'voice');
+  return channel?.provider === 'twilio' ? TWILIO_CALLS_PER_SECOND : null;
+}
+const TWILIO_CALLS_PER_SECOND = 1;
+
 export function createCampaignActivities({ db, starter }: { db: Db; starter?: CampaignStarter }) {
   const requireStarter = () => {
     if (!starter) throw new Error('campaign activities need a Temporal client to start journeys');
@@ -274,9 +286,10 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
         if (room < limit) limitedBy = 'concurrency';
         limit = Math.min(limit, room);
       }
-      if (limit > 0 && settings.providerRatePerSecond !== null) {
+      const providerRate = settings.providerRatePerSecond ?? (await defaultProviderRate(db, tenantId, work));
+      if (limit > 0 && providerRate !== null) {
         const key = `provider:${work.kind === 'message' ? work.channel : work.kind === 'call' ? 'voice' : 'flow'}`;
-        const granted = await takeTokens(db, tenantId, key, limit, settings.providerRatePerSecond);
+        const granted = await takeTokens(db, tenantId, key, limit, providerRate);
         if (granted < limit) limitedBy = 'provider_rate';
         limit = granted;
       }
