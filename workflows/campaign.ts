@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import type { DispatchResult } from '../activities/campaigns';
-import { type CampaignStatus, paceBudget } from '../flow/campaign';
+import type { CampaignStatus } from '../flow/campaign';
+import { paceBudget } from '../flow/pacing';
 
 type Activities = typeof activities;
 

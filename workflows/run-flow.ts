@@ -18,24 +18,14 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type * as activities from '../activities';
-import {
-  type ActivityInput,
-  type CallResult,
-  ContactSnapshotSchema,
-  type Effects,
-  type EngineActivityName,
-  FlowSchema,
-  initialState,
-  interpret,
-  type Plan,
-  PlanSchema,
-  planWithoutGraphRules,
-  RunCancelled,
-  RunEventInputSchema,
-  type RunState,
-  RunStateSchema,
-  receiveEvent,
-} from '../flow';
+// Specific modules, not the `flow` barrel: every workflow evaluates its imports afresh (the SDK
+// isolates module state per workflow), so the simulator, diff and campaign schemas stay out.
+import { type Plan, PlanSchema, planWithoutGraphRules } from '../flow/compile';
+import type { ActivityInput, EngineActivityName } from '../flow/engine/contracts';
+import { type CallResult, type Effects, RunCancelled } from '../flow/engine/effects';
+import { interpret } from '../flow/engine/interpret';
+import { initialState, RunEventInputSchema, type RunState, RunStateSchema, receiveEvent } from '../flow/engine/state';
+import { ContactSnapshotSchema, FlowSchema } from '../flow/schema';
 
 /**
  * Input of `runFlow`, one journey. The plan travels in the input, so the run's history is
@@ -57,7 +47,7 @@ export const RunFlowInputSchema = z
   })
   .refine((i) => i.plan !== undefined || i.flow !== undefined, { message: 'plan is required', path: ['plan'] });
 export type RunFlowInput = z.input<typeof RunFlowInputSchema>;
-export type { RunState } from '../flow';
+export type { RunState } from '../flow/engine/state';
 
 export const stateQuery = defineQuery<RunState>('state');
 export const inboundMessageSignal =
