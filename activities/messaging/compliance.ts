@@ -1,5 +1,6 @@
 import { parseConsent } from '../../api/contacts/model';
 import { inferTimeZone } from '../../api/contacts/normalize';
+import { zonedParts } from '../../flow/calendar';
 import type { ChannelKind } from '../providers/types';
 
 /**
@@ -77,18 +78,8 @@ export function recipientZone(contact: { timeZone: string | null; phone: string 
 }
 
 function localMinute(at: Date, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .formatToParts(at)
-    .reduce<Record<string, string>>((acc, p) => {
-      acc[p.type] = p.value;
-      return acc;
-    }, {});
-  return Number(parts.hour) * 60 + Number(parts.minute);
+  const p = zonedParts(at.getTime(), zone);
+  return p.hour * 60 + p.minute;
 }
 
 const formatMinute = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
