@@ -1,4 +1,21 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest files first, so they overlap the many short ones instead of starting last (the
+ * 10k-recipient campaign alone runs for minutes); everything else keeps vitest's own order.
+ */
+const LONG_FIRST = ['ten-thousand.dev-server', 'scale.dev-server', 'fuzz.test'];
+const rank = (file: string) => {
+  const i = LONG_FIRST.findIndex((name) => file.includes(name));
+  return i === -1 ? LONG_FIRST.length : i;
+};
+class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    return [...sorted].sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -11,5 +28,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './tests/summary-reporter.ts'],
+    sequence: { sequencer: LongFirstSequencer },
   },
 });
