@@ -12,11 +12,11 @@ export const WorkerConfigSchema = TemporalConfigSchema.extend({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),
   /**
-   * Workflows kept in memory between tasks. The SDK's default grows with the heap limit (600 per
-   * GB: ~2,400 and 1.4 GB of RSS on a 24 GB machine once a campaign has thousands of journeys in
-   * flight); past this, an idle journey is evicted and replayed when its next event comes.
+   * Workflows kept in memory between tasks; the SDK's default (600 per GB of heap limit) when
+   * unset. Lower saves memory but replays every journey whose next event finds it evicted: with
+   * thousands of campaign journeys in flight, 500 made each one replay its history once.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
   /** Opens sealed secrets (webhook signing secrets); the API's keys, newest first. */
   SWITCHBOARD_ENCRYPTION_KEYS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
