@@ -52,6 +52,8 @@ interface CampaignState {
   iteration: number;
   transitions: number;
   progress: CampaignProgress;
+  /** The current poll interval while nothing is due (absent in states from before it existed). */
+  idlePollMs?: number;
 }
 
 export type ResumeMissed = 'skip' | 'catch_up';
@@ -78,8 +80,10 @@ const bookkeeping = proxyActivities<
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-/** Look again this often while journeys run or recipients wait, at most. */
+/** Look again this often while journeys run or recipients wait, at most… */
 const IDLE_POLL_MS = 2_000;
+/** …backing off to this while only long journeys (a wait for a reply, days) keep it open. */
+const MAX_IDLE_POLL_MS = 60_000;
 /** Fresh history past this many events: far below Temporal's 10k warning. */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
 /** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
@@ -204,6 +208,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       dispatching = false;
     });
     state.iteration++;
+    if (result.started > 0) state.idlePollMs = IDLE_POLL_MS;
     const fromCatchUp = Math.min(state.catchUp, result.started);
     state.catchUp -= fromCatchUp;
     state.tokens = Math.max(0, state.tokens - (result.started - fromCatchUp));
@@ -240,6 +245,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       sleep = Math.min(IDLE_POLL_MS, dueNow ? nextToken : Math.max(nextToken, Math.min(untilDue, IDLE_POLL_MS)));
       if (result.limitedBy === 'provider_rate') sleep = Math.min(sleep, 1_000);
       if (result.active === 0 && !dueNow && result.nextDueAt !== null) sleep = Math.max(50, result.nextDueAt - now);
+      if (result.active > 0 && !dueNow && result.limitedBy === null && result.started === 0) {
+        const idle = state.idlePollMs ?? IDLE_POLL_MS;
+        sleep = Math.max(50, Math.min(idle, untilDue));
+        state.idlePollMs = Math.min(idle * 2, MAX_IDLE_POLL_MS);
+      } else state.idlePollMs = IDLE_POLL_MS;
     }
     if (sleep > 0) await condition(() => state.status === 'paused' || state.cancelRequested, sleep);
   }
