@@ -1,4 +1,10 @@
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  ResourceBasedController,
+  Worker,
+  type WorkerTuner,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities';
 import { bundleWorkflows } from './bundle';
 
@@ -10,6 +16,11 @@ export interface CreateWorkerOptions extends ActivityDeps {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   maxCachedWorkflows?: number;
+  /**
+   * Hand out task slots only while the machine's CPU is under this fraction (0–1), up to the
+   * maximums above: a worker sharing its cores takes what it can finish instead of a backlog.
+   */
+  targetCpuUsage?: number;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -28,8 +39,26 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.answerer ? { answerer: opts.answerer } : {}),
     }),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
-    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions ?? 40,
+    ...slots(opts),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
+}
+
+function slots(opts: CreateWorkerOptions) {
+  const activities = opts.maxConcurrentActivityTaskExecutions ?? 100;
+  const workflowTasks = opts.maxConcurrentWorkflowTaskExecutions ?? 40;
+  if (opts.targetCpuUsage === undefined) {
+    return { maxConcurrentActivityTaskExecutions: activities, maxConcurrentWorkflowTaskExecutions: workflowTasks };
+  }
+  const controller = ResourceBasedController.create({ targetCpuUsage: opts.targetCpuUsage, targetMemoryUsage: 0.9 });
+  const basedOnResources = (maximumSlots: number, minimumSlots: number) =>
+    ({ type: 'resource-based', controller, minimumSlots, maximumSlots }) as const;
+  return {
+    tuner: {
+      workflowTaskSlotSupplier: basedOnResources(workflowTasks, 2),
+      activityTaskSlotSupplier: basedOnResources(activities, 1),
+      localActivityTaskSlotSupplier: basedOnResources(activities, 1),
+      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
+    } satisfies WorkerTuner,
+  };
 }

@@ -13,6 +13,7 @@ import type * as activities from '../activities';
 import type { DispatchResult } from '../activities/campaigns';
 import type { CampaignStatus } from '../flow/campaign';
 import { paceBudget } from '../flow/pacing';
+import { CAMPAIGN_CONTROL_PRIORITY } from '../flow/priorities';
 
 type Activities = typeof activities;
 
@@ -72,12 +73,14 @@ const { dispatchCampaign } = proxyActivities<Pick<Activities, 'dispatchCampaign'
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 const bookkeeping = proxyActivities<
   Pick<Activities, 'setCampaignStatus' | 'skipMissedRecipients' | 'cancelCampaignRecipients'>
 >({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 
 /** Look again this often while journeys run or recipients wait, at most… */
@@ -87,7 +90,9 @@ const MAX_IDLE_POLL_MS = 60_000;
 /** Fresh history past this many events: far below Temporal's 10k warning. */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
 /** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
-const burstOf = (perMinute: number | null) => (perMinute === null ? 500 : Math.max(1, perMinute / 12));
+const burstOf = (perMinute: number | null) => (perMinute === null ? UNPACED_TICK : Math.max(1, perMinute / 12));
+/** An unpaced campaign asks for the dispatcher's most per call (TICK_MAX in activities/campaigns). */
+const UNPACED_TICK = 1_000;
 
 /**
  * Works a launched campaign to the end: each tick asks the dispatcher to start what the pace,

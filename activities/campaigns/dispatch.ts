@@ -26,8 +26,14 @@ export interface CampaignStarter {
   taskQueue: string;
 }
 
-/** At most this many journeys start per dispatch call: one call's work stays small and bounded. */
+/** Recipients claimed per transaction. */
 export const SLICE_MAX = 500;
+/**
+ * At most this many journeys start per dispatch call: few enough that a pause (which waits for the
+ * call in flight) answers within seconds, enough that an unpaced campaign is not a round trip
+ * through its workflow every 500 starts.
+ */
+export const TICK_MAX = 1_000;
 /** Journeys started in parallel within a slice. */
 const START_CONCURRENCY = 64;
 const DAY_MS = 86_400_000;
@@ -277,7 +283,7 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
       }
 
       const alreadyClaimed = await db.campaignRecipient.count({ where: { campaignId, sliceKey: input.sliceKey } });
-      let limit = alreadyClaimed > 0 ? 0 : Math.min(Math.floor(input.budget), SLICE_MAX);
+      let limit = alreadyClaimed > 0 ? 0 : Math.min(Math.floor(input.budget), TICK_MAX);
       if (limit > 0 && settings.maxConcurrent !== null) {
         const active = await db.campaignRecipient.count({
           where: { campaignId, status: { in: ['starting', 'running'] } },
@@ -403,8 +409,9 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
         skipped += outcome.skipped;
         deferred += outcome.deferred;
         heartbeat();
+        // Started slice by slice: the first journeys go out while later ones are still unclaimed.
+        if (outcome.ready > 0) started += await startClaimed(campaignId, tenantId, version.plan, version.id);
       }
-      if (claimedThisTick > 0) started += await startClaimed(campaignId, tenantId, version.plan, version.id);
 
       const { counts: byStatus, nextDueAt } = await counts(campaignId);
       const open =

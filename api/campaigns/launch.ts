@@ -14,6 +14,7 @@ import {
   windowEverOpens,
 } from '../../flow';
 import type { Campaign, Prisma } from '../../generated/prisma/client';
+import { CAMPAIGN_CONTROL_PRIORITY } from '../../flow/priorities';
 import { toJson } from '../../prisma/json';
 import { type CampaignInput, campaignWorkflowId } from '../../workflows/campaign';
 import { LIVE, toPrismaWhere } from '../contacts/filter';
@@ -178,6 +179,7 @@ export async function launchCampaign(deps: LaunchDeps, tenantId: string, campaig
       workflowId: campaignWorkflowId(campaign.id),
       taskQueue: deps.taskQueue,
       args: [input],
+      priority: CAMPAIGN_CONTROL_PRIORITY,
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
