@@ -17,6 +17,7 @@ import { createWebhookActivities } from './notify/webhooks';
 import { createRagActivities } from './rag';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/answerer';
 import { createRunActivities } from './runs';
+import { createSlaActivities } from './sla';
 
 export interface ActivityDeps {
   db: Db;
@@ -87,6 +88,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(starter ? { starter } : {}),
       ...(events ? { events } : {}),
     }),
+    ...createSlaActivities({ db }),
   };
   return activities satisfies EngineActivities;
 }
@@ -108,3 +110,5 @@ export declare const dispatchCampaign: Activities['dispatchCampaign'];
 export declare const setCampaignStatus: Activities['setCampaignStatus'];
 export declare const skipMissedRecipients: Activities['skipMissedRecipients'];
 export declare const cancelCampaignRecipients: Activities['cancelCampaignRecipients'];
+export declare const loadSlaSetup: Activities['loadSlaSetup'];
+export declare const recordSlaEvents: Activities['recordSlaEvents'];

@@ -31,6 +31,7 @@ try {
       log: (line) => process.stdout.write(`${line}\n`),
     },
     RECIPIENTS,
+    { stopAfterDispatch: process.env.STOP_AFTER_DISPATCH === '1' },
   );
   process.stdout.write(
     [
@@ -38,7 +39,7 @@ try {
       `raw client.workflow.start (empty workflow): ${r.rawStartsPerSecond.toFixed(0)}/s`,
       `campaign dispatch: ${r.dispatchPerSecond.toFixed(0)} journeys/s (all started in ${r.dispatchSeconds.toFixed(1)} s; finished in ${r.totalSeconds.toFixed(1)} s)`,
       `ratio dispatch/raw: ${r.ratio.toFixed(2)} (target ≥ 0.8)`,
-      `recipients: ${JSON.stringify(r.byStatus)}`,
+      `recipients: ${JSON.stringify(r.byStatus)}${process.env.STOP_AFTER_DISPATCH === '1' ? ' (stopped once all had started)' : ''}`,
       `worker peak RSS: ${r.workerPeakRssMb.toFixed(0)} MB`,
       `longest history: campaign ${r.longestCampaignHistory} events (${r.campaignRuns} runs through continue-as-new), a journey ${r.longestJourneyHistory}`,
       '',

@@ -1,6 +1,7 @@
 // The one barrel the worker bundles. Exported workflow names are public, permanent IDs.
 
 export { campaign } from './campaign';
+export { conversationSla } from './conversation-sla';
 export { deliverWebhook } from './deliver-webhook';
 export { runFlow } from './run-flow';
 export { sendConversationMessage } from './send-conversation-message';

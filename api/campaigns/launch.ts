@@ -13,8 +13,8 @@ import {
   singleActionFlow,
   windowEverOpens,
 } from '../../flow';
-import type { Campaign, Prisma } from '../../generated/prisma/client';
 import { CAMPAIGN_CONTROL_PRIORITY } from '../../flow/priorities';
+import type { Campaign, Prisma } from '../../generated/prisma/client';
 import { toJson } from '../../prisma/json';
 import { type CampaignInput, campaignWorkflowId } from '../../workflows/campaign';
 import { LIVE, toPrismaWhere } from '../contacts/filter';

@@ -105,7 +105,11 @@ function peakRssMb(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runCampaignAtScale(deps: ScaleDeps, recipients: number): Promise<ScaleResult> {
+export async function runCampaignAtScale(
+  deps: ScaleDeps,
+  recipients: number,
+  { stopAfterDispatch = false } = {},
+): Promise<ScaleResult> {
   const log = deps.log ?? (() => undefined);
   const { db } = deps;
   const tenant = await db.tenant.create({ data: { name: 'scale', slug: `scale-${Date.now()}` } });
@@ -173,6 +177,8 @@ export async function runCampaignAtScale(deps: ScaleDeps, recipients: number): P
         log(`  ${((now - dispatchFrom) / 1000).toFixed(0)} s: ${started} started, campaign ${row.status}`);
       }
       if (row.status === 'completed' || row.status === 'cancelled') break;
+      // STOP_AFTER_DISPATCH=1: the ratio without waiting hours for 100k journeys to drain.
+      if (stopAfterDispatch && !Number.isNaN(dispatchSeconds)) break;
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
       await sleep(250);
     }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ALWAYS_OPEN,
-  addBusinessMinutes,
   type BusinessCalendar,
   type BusinessCalendarInput,
   BusinessCalendarSchema,
+} from '../../flow/business-calendar';
+import {
+  ALWAYS_OPEN,
+  addBusinessMinutes,
   businessMinutesBetween,
   CalendarNeverOpensError,
   isOpen,
@@ -52,7 +54,10 @@ describe('the business calendar schema', () => {
         { days: weekdays, start: '14:00', end: '18:00' },
         { days: [6], start: '10:00', end: '24:00' },
       ],
-      holidays: [{ date: '2026-10-03', name: 'German Unity Day' }, { date: '12-25', yearly: true }],
+      holidays: [
+        { date: '2026-10-03', name: 'German Unity Day' },
+        { date: '12-25', yearly: true },
+      ],
       closures: [{ from: '2026-11-20T15:00:00+01:00', to: '2026-11-20T18:00:00+01:00', reason: 'offsite' }],
     });
     expect(c.holidays[0]?.yearly).toBe(false);
@@ -78,9 +83,9 @@ describe('the business calendar schema', () => {
       expect(r.success, date).toBe(false);
       expect(r.error?.issues[0]?.path, date).toEqual(['holidays', 0, 'date']);
     }
-    expect(BusinessCalendarSchema.safeParse({ timeZone: 'UTC', hours: [], holidays: [{ date: '12-25' }] }).success).toBe(
-      false,
-    );
+    expect(
+      BusinessCalendarSchema.safeParse({ timeZone: 'UTC', hours: [], holidays: [{ date: '12-25' }] }).success,
+    ).toBe(false);
     expect(
       BusinessCalendarSchema.safeParse({ timeZone: 'UTC', hours: [], holidays: [{ date: '02-29', yearly: true }] })
         .success,
@@ -183,7 +188,11 @@ describe('business time', () => {
         const b = clock();
         if (a === b) continue;
         const [start, end] = a < b ? [a, b] : [b, a];
-        hours.push({ days: [1, 2, 3, 4, 5, 6, 7].filter(() => r.next() < 0.7), start, end: r.next() < 0.2 ? '24:00' : end });
+        hours.push({
+          days: [1, 2, 3, 4, 5, 6, 7].filter(() => r.next() < 0.7),
+          start,
+          end: r.next() < 0.2 ? '24:00' : end,
+        });
       }
       const anchor = at(`${r.pick(anchors)}T00:00:00Z`);
       const holidays = r.next() < 0.5 ? [{ date: iso(anchor + (r.int(5) - 2) * 86_400_000).slice(0, 10) }] : [];
