@@ -4,7 +4,6 @@
 // ratio of it (target ≥ 0.8), the worker's peak RSS and the longest history. Asserts nothing.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import pg from 'pg';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
 import { TEST_ENCRYPTION_KEY } from '../tests/helpers/app';
 import { runCampaignAtScale } from './lib/campaign-at-scale';

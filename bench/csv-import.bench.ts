@@ -5,7 +5,6 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import pg from 'pg';
 import { inspectCsv } from '../api/imports/csv';
 import { planColumns, suggestMapping } from '../api/imports/mapping';
 import { runImport } from '../api/imports/pipeline';
@@ -17,7 +16,7 @@ const ROWS = Number(process.env.ROWS ?? 100_000);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 const scratch = await scratchDatabase('import');
-const url = scratch.url;
+const _url = scratch.url;
 const db = scratch.db;
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-import-'));
 

@@ -14,7 +14,6 @@ import { adminDatabaseUrl } from '../scripts/lib/infra.mjs';
 import { applyMigrations } from '../scripts/lib/migrate.mjs';
 import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
-import { TEST_SECRETS_ENV } from '../tests/helpers/app';
 import { launchBrowser } from '../tests/helpers/browser';
 import { seedTenant } from '../tests/helpers/fixtures';
 import { chainFlow } from './lib/flows';
