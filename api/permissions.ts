@@ -40,6 +40,12 @@ export const PERMISSIONS = [
   'campaigns.read',
   'campaigns.write',
   'campaigns.launch',
+  /** Business calendars, SLA policies, escalation policies and on-call rotas. */
+  'sla.read',
+  'sla.write',
+  /** Acknowledge, reassign and resolve escalations. */
+  'escalations.read',
+  'escalations.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -85,6 +91,9 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'voice_agents.read',
     'numbers.read',
     'campaigns.read',
+    'sla.read',
+    'escalations.read',
+    'escalations.write',
   ],
   analyst: [...read.filter((p) => p !== 'api_keys.read'), 'contacts.export', 'audit.export'],
   developer: [
@@ -110,6 +119,8 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'voice_agents.write',
     'numbers.read',
     'campaigns.read',
+    'sla.read',
+    'escalations.read',
   ],
 };
 
