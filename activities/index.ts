@@ -18,6 +18,7 @@ import { createRagActivities } from './rag';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/answerer';
 import { createRunActivities } from './runs';
 import { createSlaActivities } from './sla';
+import { createEscalationActivities } from './escalations';
 
 export interface ActivityDeps {
   db: Db;
@@ -78,7 +79,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createRagActivities({ ...messaging, answerer: answerer ?? new ExtractiveAnswerer(demoPassages) }),
     ...createCrmActivities({ db }),
-    ...createNotifyActivities({ db }),
+    ...createNotifyActivities({ db, ...(starter ? { starter } : {}) }),
     ...createHttpActivities({ db, ...(fetchImpl ? { fetchImpl } : {}) }),
     ...createFlowActivities({ db }),
     ...createRunActivities({ db, ...(events ? { events } : {}) }),
@@ -88,7 +89,8 @@ export function createActivities(deps: ActivityDeps) {
       ...(starter ? { starter } : {}),
       ...(events ? { events } : {}),
     }),
-    ...createSlaActivities({ db }),
+    ...createSlaActivities({ db, ...(starter ? { starter } : {}) }),
+    ...createEscalationActivities({ db, ...(events ? { events } : {}), ...(starter ? { starter } : {}) }),
   };
   return activities satisfies EngineActivities;
 }
@@ -112,3 +114,8 @@ export declare const skipMissedRecipients: Activities['skipMissedRecipients'];
 export declare const cancelCampaignRecipients: Activities['cancelCampaignRecipients'];
 export declare const loadSlaSetup: Activities['loadSlaSetup'];
 export declare const recordSlaEvents: Activities['recordSlaEvents'];
+export declare const loadEscalation: Activities['loadEscalation'];
+export declare const notifyEscalationLevel: Activities['notifyEscalationLevel'];
+export declare const recordEscalationStep: Activities['recordEscalationStep'];
+export declare const tellWaitingRun: Activities['tellWaitingRun'];
+export declare const openSlaEscalation: Activities['openSlaEscalation'];

@@ -162,6 +162,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/phone-numbers'));
       await v1.register(import('./routes/calls'));
       await v1.register(import('./routes/campaigns'));
+      await v1.register(import('./routes/sla'));
     },
     { prefix: '/v1' },
   );

@@ -43,7 +43,9 @@ export const slaQuery = defineQuery<ConversationSlaView>('sla');
 
 export const conversationSlaWorkflowId = (conversationId: string) => `sla-${conversationId}`;
 
-const { loadSlaSetup, recordSlaEvents } = proxyActivities<Pick<Activities, 'loadSlaSetup' | 'recordSlaEvents'>>({
+const { loadSlaSetup, recordSlaEvents, openSlaEscalation } = proxyActivities<
+  Pick<Activities, 'loadSlaSetup' | 'recordSlaEvents' | 'openSlaEscalation'>
+>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -95,12 +97,21 @@ export async function conversationSla(input: ConversationSlaInput): Promise<Conv
 
   const record = async (events: SlaEvent[]) => {
     if (events.length === 0) return;
-    await recordSlaEvents({
-      tenantId,
-      conversationId,
-      policyId: activePolicy,
-      events: events.map((e) => ({ ...e, key: `sla:${conversationId}:${openedAt}:${seq++}` })),
-    });
+    const keyed = events.map((e) => ({ ...e, key: `sla:${conversationId}:${openedAt}:${seq++}` }));
+    await recordSlaEvents({ tenantId, conversationId, policyId: activePolicy, events: keyed });
+    // A breach starts the policy's escalation ladder (when it names one).
+    for (const e of keyed) {
+      if (e.kind === 'breach' && sla.policy.escalationPolicyId) {
+        await openSlaEscalation({
+          tenantId,
+          conversationId,
+          policyId: activePolicy,
+          metric: e.metric,
+          dueAt: e.dueAt,
+          key: `${e.key}:escalation`,
+        });
+      }
+    }
   };
 
   for (;;) {

@@ -3,5 +3,6 @@
 export { campaign } from './campaign';
 export { conversationSla } from './conversation-sla';
 export { deliverWebhook } from './deliver-webhook';
+export { escalation } from './escalation';
 export { runFlow } from './run-flow';
 export { sendConversationMessage } from './send-conversation-message';

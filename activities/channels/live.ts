@@ -6,12 +6,14 @@ import type { Db } from '../../prisma/client';
  */
 export const INBOX_CHANNEL = 'switchboard_inbox';
 
-export interface InboxEvent {
-  tenantId: string;
-  type: 'message.created' | 'message.updated' | 'conversation.updated';
-  conversationId: string;
-  messageId?: string;
-}
+export type InboxEvent =
+  | {
+      tenantId: string;
+      type: 'message.created' | 'message.updated' | 'conversation.updated';
+      conversationId: string;
+      messageId?: string;
+    }
+  | { tenantId: string; type: 'escalation.updated'; escalationId: string };
 
 export async function publishInbox(db: Db, event: InboxEvent): Promise<void> {
   try {

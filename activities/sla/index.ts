@@ -6,6 +6,8 @@ import { ALWAYS_OPEN } from '../../flow/business-hours';
 import { policyApplies, type SlaPolicy, SlaPolicySchema } from '../../flow/sla';
 import type { SlaEvent } from '../../flow/sla-clocks';
 import type { Db } from '../../prisma/client';
+import type { CampaignStarter } from '../campaigns/dispatch';
+import { startEscalationLadder } from '../escalations/start';
 import { publishInbox } from '../channels/live';
 
 export interface SlaSetup {
@@ -31,7 +33,7 @@ export async function calendarFor(
     : { id: null, calendar: ALWAYS_OPEN };
 }
 
-export function createSlaActivities({ db }: { db: Db }) {
+export function createSlaActivities({ db, starter }: { db: Db; starter?: CampaignStarter }) {
   return {
     /** The first enabled policy (by rank) matching the conversation, or null: no clocks then. */
     async loadSlaSetup(input: { tenantId: string; conversationId: string }): Promise<SlaSetup | null> {
@@ -56,6 +58,45 @@ export function createSlaActivities({ db }: { db: Db }) {
         return { policyId: row.id, policy: policy.data, calendarId: id, calendar };
       }
       return null;
+    },
+
+    /**
+     * A breach opens an escalation on the policy's ladder (once per breach key) and starts it.
+     * Null when the policy names no ladder.
+     */
+    async openSlaEscalation(input: {
+      tenantId: string;
+      conversationId: string;
+      policyId: string;
+      metric: string;
+      dueAt: number;
+      key: string;
+    }): Promise<{ escalationId: string } | null> {
+      const [policyRow, conversation] = await Promise.all([
+        db.slaPolicy.findFirst({ where: { id: input.policyId, tenantId: input.tenantId } }),
+        db.conversation.findFirst({ where: { id: input.conversationId, tenantId: input.tenantId } }),
+      ]);
+      const policy = policyRow ? SlaPolicySchema.safeParse(policyRow.definition) : null;
+      const ladderId = policy?.success ? policy.data.escalationPolicyId : null;
+      if (!ladderId || !conversation) return null;
+      const ladder = await db.escalationPolicy.findFirst({ where: { id: ladderId, tenantId: input.tenantId } });
+      const row = await db.escalation.upsert({
+        where: { idempotencyKey: input.key },
+        create: {
+          tenantId: input.tenantId,
+          idempotencyKey: input.key,
+          conversationId: conversation.id,
+          contactId: conversation.contactId,
+          policyId: ladder?.id ?? null,
+          team: conversation.team ?? 'unassigned',
+          priority: conversation.priority,
+          source: 'sla_breach',
+          note: `${input.metric.replace('_', ' ')} target of "${policyRow?.name}" breached (due ${new Date(input.dueAt).toISOString()})`,
+        },
+        update: {},
+      });
+      if (starter) await startEscalationLadder(starter, input.tenantId, row.id);
+      return { escalationId: row.id };
     },
 
     /** Records clock events once each (keyed), and tells live inboxes. */

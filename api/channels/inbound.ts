@@ -13,6 +13,7 @@ import { toJson } from '../../prisma/json';
 import { parseConsent } from '../contacts/model';
 import { inferTimeZone } from '../contacts/normalize';
 import { startRun } from '../runs/start';
+import { notifySla, type SlaLog } from '../sla/signals';
 
 type MessageEvent = Extract<InboundEvent, { kind: 'message' }>;
 type StatusEvent = Extract<InboundEvent, { kind: 'status' }>;
@@ -21,6 +22,8 @@ export interface InboundDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
+  /** Where a failed SLA signal is reported (it never fails the webhook). */
+  log?: SlaLog;
 }
 
 export interface IngestResult {
@@ -109,6 +112,16 @@ async function ingestMessage(deps: InboundDeps, channel: LoadedChannel, event: M
 
   const keyword = keywordOf(event.text);
   if (keyword && (await applyKeyword(deps, { contact, conversation, kind, keyword, messageId }))) return;
+
+  // A message is waiting for an agent: start or move the conversation's SLA clocks. Only a new
+  // message gets here (a provider's retry is a duplicate above), so each is signalled once; an
+  // opt-out keyword the system answers itself starts none.
+  await notifySla(
+    deps.temporal,
+    deps.taskQueue,
+    { tenantId, conversationId: conversation.id, kind: 'customer_message' },
+    deps.log,
+  );
 
   const signalled = await signalRunningJourneys(deps, contact.id, { channel: kind, text: event.text, messageId });
   result.signalled.push(...signalled);

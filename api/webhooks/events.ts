@@ -16,7 +16,12 @@ export const EVENT_TYPES = [
   'campaign.completed',
   'campaign.cancelled',
   'escalation.opened',
+  'escalation.notified',
+  'escalation.acknowledged',
+  'escalation.escalated',
+  'escalation.reassigned',
   'escalation.resolved',
+  'escalation.exhausted',
   'webhook.test',
 ] as const;
 

@@ -125,6 +125,12 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/conversations/:id': { status: 'resolved' },
   'PATCH /v1/voice-agents/:id': { maxTurns: 5 },
   'PATCH /v1/phone-numbers/:id': { flowId: null },
+  'PUT /v1/business-calendars/:id': { name: 'x', definition: { timeZone: 'UTC', hours: [] } },
+  'PUT /v1/sla-policies/:id': { name: 'x', firstResponse: { minutes: 30 } },
+  'PUT /v1/escalation-policies/:id': {
+    name: 'x',
+    levels: [{ targets: [{ type: 'team', team: 'support' }], ackTimeoutMinutes: 10 }],
+  },
 };
 
 /** Routes that answer with a stream that stays open: their permission is checked, not their body. */
@@ -168,6 +174,13 @@ describe('tenant isolation', () => {
       },
     });
     const extra = await optionalResources(asB, b.contact.id);
+    const shift = await asB('POST', '/v1/on-call-shifts', {
+      team: 'support',
+      userId: bOwnerId,
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    if (shift.statusCode === 201) extra['on-call-shifts'] = (shift.json() as { id: string }).id;
     const importJob = await database.db.importJob.create({
       data: { tenantId: b.tenant.id, status: 'completed', filename: 'b.csv', mapping: {} },
     });
@@ -277,6 +290,15 @@ async function optionalResources(
     ).id;
   }
   await tryCreate('voice-agents', '/v1/voice-agents', { template: 'support-line' });
+  await tryCreate('business-calendars', '/v1/business-calendars', {
+    name: 'B hours',
+    definition: { timeZone: 'UTC', hours: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] },
+  });
+  await tryCreate('sla-policies', '/v1/sla-policies', { name: 'B policy', firstResponse: { minutes: 30 } });
+  await tryCreate('escalation-policies', '/v1/escalation-policies', {
+    name: 'B ladder',
+    levels: [{ targets: [{ type: 'team', team: 'support' }], ackTimeoutMinutes: 10 }],
+  });
   if (out.webhooks) {
     const deliveries = (await asB('GET', `/v1/webhooks/${out.webhooks}/deliveries`)) as unknown as {
       json(): { items?: { id: string }[] };

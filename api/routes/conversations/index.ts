@@ -13,8 +13,12 @@ import { openEventStream } from '../../live/sse';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
+import { notifySla } from '../../sla/signals';
 
 const StatusSchema = z.enum(['open', 'pending', 'resolved']);
+/** SLA policies can apply by priority and by tag. */
+const PrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+const TagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
 
 const ConversationSchema = z
   .object({
@@ -27,6 +31,8 @@ const ConversationSchema = z
     status: StatusSchema,
     assigneeId: z.string().uuid().nullable(),
     team: z.string().nullable(),
+    priority: PrioritySchema,
+    tags: z.array(z.string()),
     unreadCount: z.number().int(),
     lastMessageAt: z.date().nullable(),
     lastInboundAt: z.date().nullable(),
@@ -51,6 +57,8 @@ const ConversationSchema = z
         status: 'open',
         assigneeId: null,
         team: 'support',
+        priority: 'high',
+        tags: ['billing'],
         unreadCount: 1,
         lastMessageAt: '2026-11-20T09:30:00.000Z',
         lastInboundAt: '2026-11-20T09:30:00.000Z',
@@ -132,8 +140,16 @@ const UpdateSchema = z
     /** A member's user id; null unassigns. */
     assigneeId: z.string().uuid().nullable().optional(),
     team: z.string().trim().min(1).max(100).nullable().optional(),
+    priority: PrioritySchema.optional(),
+    /** Replaces the conversation's tags. */
+    tags: TagsSchema.optional(),
   })
-  .meta({ examples: [{ status: 'pending', assigneeId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d', team: 'billing' }] });
+  .meta({
+    examples: [
+      { status: 'pending', assigneeId: '3f1c2b7a-9d4e-4a6b-8c2d-1e5f7a9b0c3d', team: 'billing' },
+      { priority: 'urgent', tags: ['vip', 'outage'] },
+    ],
+  });
 
 const WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -155,6 +171,8 @@ function toConversation(row: ConversationRow) {
     status: StatusSchema.parse(row.status),
     assigneeId: row.assigneeId,
     team: row.team,
+    priority: PrioritySchema.catch('normal').parse(row.priority),
+    tags: row.tags,
     unreadCount: row.unreadCount,
     lastMessageAt: row.lastMessageAt,
     lastInboundAt: row.lastInboundAt,
@@ -359,6 +377,12 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
         conversationId: conversation.id,
         messageId: message.id,
       });
+      await notifySla(
+        app.temporal,
+        app.taskQueue,
+        { tenantId: principal.tenantId, conversationId: conversation.id, kind: 'agent_reply' },
+        request.log,
+      );
       return reply.status(202).send(toMessage(message));
     },
   );
@@ -369,7 +393,7 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'conversations.assign' },
       schema: {
         tags: ['conversations'],
-        summary: 'Assign, hand to a team, or move between open, pending and resolved',
+        summary: 'Assign, hand to a team, set priority and tags, or move between open, pending and resolved',
         params: IdParamsSchema,
         body: UpdateSchema,
         response: { 200: ConversationSchema, ...errorResponses },
@@ -378,7 +402,7 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { tenantId } = requirePrincipal(request);
       const conversation = await load(request.tenantDb as typeof app.db, request.params.id);
-      const { status, assigneeId, team } = request.body;
+      const { status, assigneeId, team, priority, tags } = request.body;
       if (assigneeId) {
         const member = await request.tenantDb.membership.findFirst({ where: { userId: assigneeId } });
         if (!member) throw new AppError(400, 'not_a_member', 'the assignee is not a member of this tenant');
@@ -389,9 +413,26 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
           ...(status ? { status } : {}),
           ...(assigneeId !== undefined ? { assigneeId } : {}),
           ...(team !== undefined ? { team } : {}),
+          ...(priority ? { priority } : {}),
+          ...(tags ? { tags: [...new Set(tags)] } : {}),
         },
       });
       await publishInbox(app.db, { tenantId, type: 'conversation.updated', conversationId: conversation.id });
+      // Resolving stops the clocks (resolution is met); reopening resumes resolution where it stopped.
+      const was = conversation.status;
+      const sla =
+        status === 'resolved' && was !== 'resolved'
+          ? 'resolved'
+          : status && status !== 'resolved' && was === 'resolved'
+            ? 'reopened'
+            : null;
+      if (sla)
+        await notifySla(
+          app.temporal,
+          app.taskQueue,
+          { tenantId, conversationId: conversation.id, kind: sla },
+          request.log,
+        );
       return toConversation(await load(request.tenantDb as typeof app.db, conversation.id));
     },
   );

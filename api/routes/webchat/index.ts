@@ -92,7 +92,7 @@ export async function webchatRoutes(app: FastifyInstance) {
     }
 
     const unsubscribe = app.inboxHub.subscribe(tenantId, async (event) => {
-      if (!event.messageId || socket.readyState !== socket.OPEN) return;
+      if (!('messageId' in event) || !event.messageId || socket.readyState !== socket.OPEN) return;
       const message = await app.db.message.findUnique({ where: { id: event.messageId } });
       if (!message || message.direction !== 'outbound' || message.channelId !== channel.row.id) return;
       const conversation = await app.db.conversation.findUnique({ where: { id: message.conversationId } });

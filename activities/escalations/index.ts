@@ -1,0 +1,305 @@
+// What the escalation workflow does to the world: who a level's targets are right now, telling them
+// (in-app, outbound webhook), recording every step of the ladder, and telling a journey waiting on
+// the escalation how it ended. Every write is keyed, so a retried activity acts once.
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { DispatchTarget } from '../../api/webhooks/dispatch';
+import { dispatchEvent } from '../../api/webhooks/dispatch';
+import type { EventType } from '../../api/webhooks/events';
+import { type EscalationPolicy, EscalationPolicySchema, type EscalationTarget } from '../../flow/escalation';
+import type { Prisma } from '../../generated/prisma/client';
+import { toJson } from '../../prisma/json';
+import type { Db } from '../../prisma/client';
+import { publishInbox } from '../channels/live';
+import type { CampaignStarter } from '../campaigns/dispatch';
+
+export { escalationWorkflowId } from './start';
+
+/** A ladder for escalations opened without a policy: the team, in-app, until someone answers. */
+export const DEFAULT_LADDER = (team: string): EscalationPolicy => ({
+  name: 'default',
+  levels: [{ targets: [{ type: 'team', team }], channels: ['in_app'], ackTimeoutMinutes: 7 * 24 * 60 }],
+  repeat: 0,
+});
+
+/** A UUID-shaped id derived from a key: the same retried step dispatches the same webhook event. */
+const eventIdFor = (key: string) => {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+export interface EscalationSetup {
+  status: string;
+  team: string;
+  policy: EscalationPolicy;
+  policyId: string | null;
+  workflowId: string | null;
+  assigneeId: string | null;
+}
+
+export type EscalationStep =
+  | 'opened'
+  | 'notified'
+  | 'acknowledged'
+  | 'escalated'
+  | 'reassigned'
+  | 'resolved'
+  | 'exhausted'
+  | 'ignored';
+
+export interface RecordStepInput {
+  tenantId: string;
+  escalationId: string;
+  key: string;
+  kind: EscalationStep;
+  level?: number;
+  actorUserId?: string | null;
+  at: number;
+  detail?: Record<string, unknown>;
+  /** Row changes made in the same transaction as the history entry. */
+  patch?: {
+    status?: 'open' | 'acknowledged' | 'resolved' | 'unresolved';
+    level?: number;
+    assigneeId?: string | null;
+    team?: string;
+    acknowledgedBy?: string | null;
+    acknowledgedAt?: number | null;
+    outcome?: 'resolved' | 'unresolved' | 'exhausted' | null;
+    resolutionNote?: string | null;
+    resolvedAt?: number | null;
+  };
+}
+
+const WEBHOOK_EVENT: Partial<Record<EscalationStep, EventType>> = {
+  opened: 'escalation.opened',
+  acknowledged: 'escalation.acknowledged',
+  escalated: 'escalation.escalated',
+  reassigned: 'escalation.reassigned',
+  resolved: 'escalation.resolved',
+  exhausted: 'escalation.exhausted',
+};
+
+export function createEscalationActivities({
+  db,
+  events,
+  starter,
+}: {
+  db: Db;
+  events?: DispatchTarget;
+  starter?: CampaignStarter;
+}) {
+  /** The users a target means at `at`: a member, a team's members, or the team's on-call member. */
+  async function resolveTarget(tenantId: string, target: EscalationTarget, at: number): Promise<string[]> {
+    if (target.type === 'user') {
+      const m = await db.membership.findFirst({ where: { tenantId, userId: target.userId }, select: { userId: true } });
+      return m ? [m.userId] : [];
+    }
+    if (target.type === 'team') {
+      const members = await db.membership.findMany({
+        where: { tenantId, teams: { has: target.team } },
+        select: { userId: true },
+        orderBy: { createdAt: 'asc' },
+      });
+      return members.map((m) => m.userId);
+    }
+    const shift = await db.onCallShift.findFirst({
+      where: { tenantId, team: target.team, startsAt: { lte: new Date(at) }, endsAt: { gt: new Date(at) } },
+      orderBy: { startsAt: 'desc' },
+    });
+    if (shift) return [shift.userId];
+    // No rota entry covers now: the team's longest-standing member rather than nobody.
+    const first = await db.membership.findFirst({
+      where: { tenantId, teams: { has: target.team } },
+      orderBy: { createdAt: 'asc' },
+      select: { userId: true },
+    });
+    return first ? [first.userId] : [];
+  }
+
+  async function summary(escalationId: string) {
+    return db.escalation.findUnique({
+      where: { id: escalationId },
+      select: {
+        id: true,
+        status: true,
+        level: true,
+        team: true,
+        priority: true,
+        note: true,
+        source: true,
+        assigneeId: true,
+        conversationId: true,
+        contactId: true,
+        outcome: true,
+        createdAt: true,
+        resolvedAt: true,
+      },
+    });
+  }
+
+  return {
+    async loadEscalation(input: { tenantId: string; escalationId: string }): Promise<EscalationSetup | null> {
+      const row = await db.escalation.findFirst({
+        where: { id: input.escalationId, tenantId: input.tenantId },
+        include: { policy: true },
+      });
+      if (!row) return null;
+      const parsed = row.policy ? EscalationPolicySchema.safeParse(row.policy.definition) : null;
+      return {
+        status: row.status,
+        team: row.team,
+        policy: parsed?.success ? parsed.data : DEFAULT_LADDER(row.team),
+        policyId: row.policyId,
+        workflowId: row.workflowId,
+        assigneeId: row.assigneeId,
+      };
+    },
+
+    /** Tells a level's targets on its channels; one history entry per target and channel. */
+    async notifyEscalationLevel(input: {
+      tenantId: string;
+      escalationId: string;
+      key: string;
+      level: number;
+      targets: EscalationTarget[];
+      channels: string[];
+      at: number;
+    }): Promise<{ notified: string[] }> {
+      const users = [...new Set((await Promise.all(input.targets.map((t) => resolveTarget(input.tenantId, t, input.at)))).flat())];
+      const rows: Prisma.EscalationEventCreateManyInput[] = [];
+      for (const channel of input.channels) {
+        if (channel === 'webhook') {
+          rows.push({
+            tenantId: input.tenantId,
+            escalationId: input.escalationId,
+            idempotencyKey: `${input.key}:webhook`,
+            kind: 'notified',
+            level: input.level,
+            detail: toJson({ channel }),
+            at: new Date(input.at),
+          });
+          continue;
+        }
+        for (const userId of users) {
+          rows.push({
+            tenantId: input.tenantId,
+            escalationId: input.escalationId,
+            idempotencyKey: `${input.key}:${channel}:${userId}`,
+            kind: 'notified',
+            level: input.level,
+            detail: toJson({
+              channel,
+              userId,
+              // Email and SMS to agents need a staff notification channel; until a tenant has one
+              // the notice is in-app only, and the history says so.
+              ...(channel === 'in_app' ? {} : { delivered: false, reason: 'no staff notification channel' }),
+            }),
+            at: new Date(input.at),
+          });
+        }
+      }
+      if (users.length === 0 && !input.channels.includes('webhook')) {
+        rows.push({
+          tenantId: input.tenantId,
+          escalationId: input.escalationId,
+          idempotencyKey: `${input.key}:nobody`,
+          kind: 'notified',
+          level: input.level,
+          detail: toJson({ targets: input.targets, reason: 'no one matches this level’s targets' }),
+          at: new Date(input.at),
+        });
+      }
+      const created = await db.escalationEvent.createMany({ data: rows, skipDuplicates: true });
+      if (input.channels.includes('webhook') && events && created.count > 0) {
+        const escalation = await summary(input.escalationId);
+        await dispatchEvent(
+          db,
+          events,
+          input.tenantId,
+          'escalation.notified',
+          { escalation, level: input.level, notified: users },
+          { eventId: eventIdFor(input.key) },
+        );
+      }
+      await publishInbox(db, {
+        tenantId: input.tenantId,
+        type: 'escalation.updated',
+        escalationId: input.escalationId,
+      });
+      return { notified: users };
+    },
+
+    /** One step of the ladder: the row's new state and its history entry, together, once. */
+    async recordEscalationStep(input: RecordStepInput): Promise<void> {
+      const p = input.patch ?? {};
+      const date = (v: number | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+      const recorded = await db.$transaction(async (tx) => {
+        const existing = await tx.escalationEvent.findUnique({ where: { idempotencyKey: input.key } });
+        if (existing) return false;
+        await tx.escalationEvent.create({
+          data: {
+            tenantId: input.tenantId,
+            escalationId: input.escalationId,
+            idempotencyKey: input.key,
+            kind: input.kind,
+            level: input.level ?? null,
+            actorUserId: input.actorUserId ?? null,
+            detail: toJson(input.detail ?? {}),
+            at: new Date(input.at),
+          },
+        });
+        if (Object.keys(p).length > 0) {
+          await tx.escalation.update({
+            where: { id: input.escalationId },
+            data: {
+              ...(p.status !== undefined ? { status: p.status } : {}),
+              ...(p.level !== undefined ? { level: p.level } : {}),
+              ...(p.assigneeId !== undefined ? { assigneeId: p.assigneeId } : {}),
+              ...(p.team !== undefined ? { team: p.team } : {}),
+              ...(p.acknowledgedBy !== undefined ? { acknowledgedBy: p.acknowledgedBy } : {}),
+              ...(p.acknowledgedAt !== undefined ? { acknowledgedAt: date(p.acknowledgedAt) } : {}),
+              ...(p.outcome !== undefined ? { outcome: p.outcome } : {}),
+              ...(p.resolutionNote !== undefined ? { resolutionNote: p.resolutionNote } : {}),
+              ...(p.resolvedAt !== undefined ? { resolvedAt: date(p.resolvedAt) } : {}),
+            },
+          });
+        }
+        return true;
+      });
+      const type = WEBHOOK_EVENT[input.kind];
+      if (recorded && type && events) {
+        const escalation = await summary(input.escalationId);
+        await dispatchEvent(
+          db,
+          events,
+          input.tenantId,
+          type,
+          { escalation, step: { kind: input.kind, level: input.level ?? null, actorUserId: input.actorUserId ?? null, detail: input.detail ?? {} } },
+          { eventId: eventIdFor(input.key) },
+        );
+      }
+      await publishInbox(db, { tenantId: input.tenantId, type: 'escalation.updated', escalationId: input.escalationId });
+    },
+
+    /** The journey whose handoff opened the escalation learns how it ended (once: a signal is idempotent here). */
+    async tellWaitingRun(input: {
+      workflowId: string;
+      escalationId: string;
+      resolution: 'resolved' | 'unresolved';
+      note?: string;
+    }): Promise<void> {
+      if (!starter) return;
+      try {
+        await starter.client.workflow.getHandle(input.workflowId).signal('escalationResolved', {
+          escalationId: input.escalationId,
+          resolution: input.resolution,
+          ...(input.note ? { note: input.note } : {}),
+        });
+      } catch (err) {
+        // The journey finished or timed out waiting: nobody left to tell.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+
+  };
+}
