@@ -163,6 +163,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/calls'));
       await v1.register(import('./routes/campaigns'));
       await v1.register(import('./routes/sla'));
+      await v1.register(import('./routes/escalations'));
     },
     { prefix: '/v1' },
   );
