@@ -1,4 +1,5 @@
 import { Secrets } from '../api/crypto/secrets';
+import type { Mailer } from '../api/mailer';
 import type { DispatchTarget } from '../api/webhooks/dispatch';
 import type { EngineActivities } from '../flow/engine/contracts';
 import type { Db } from '../prisma/client';
@@ -19,6 +20,7 @@ import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/
 import { createRunActivities } from './runs';
 import { createSlaActivities } from './sla';
 import { createEscalationActivities } from './escalations';
+import { createOnboardingActivities } from './onboarding';
 
 export interface ActivityDeps {
   db: Db;
@@ -39,6 +41,8 @@ export interface ActivityDeps {
   events?: DispatchTarget;
   /** The Temporal client campaign dispatch starts journeys with (defaults to `events`' client). */
   starter?: CampaignStarter;
+  /** Switchboard's own mail to tenant staff (onboarding reminders); none: reminders are not emailed. */
+  mailer?: Mailer;
 }
 
 export function sandboxMessaging(): MessagingProviders {
@@ -91,6 +95,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createSlaActivities({ db, ...(starter ? { starter } : {}) }),
     ...createEscalationActivities({ db, ...(events ? { events } : {}), ...(starter ? { starter } : {}) }),
+    ...createOnboardingActivities({ db, ...(deps.mailer ? { mailer: deps.mailer } : {}) }),
   };
   return activities satisfies EngineActivities;
 }
@@ -119,3 +124,6 @@ export declare const notifyEscalationLevel: Activities['notifyEscalationLevel'];
 export declare const recordEscalationStep: Activities['recordEscalationStep'];
 export declare const tellWaitingRun: Activities['tellWaitingRun'];
 export declare const openSlaEscalation: Activities['openSlaEscalation'];
+export declare const onboardingFacts: Activities['onboardingFacts'];
+export declare const saveOnboarding: Activities['saveOnboarding'];
+export declare const sendOnboardingReminder: Activities['sendOnboardingReminder'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TemporalConfigSchema } from '../worker/config';
+import { MailSettingsShape, TemporalConfigSchema } from '../worker/config';
 
 /** `NAME=` in an env file (or compose's `${NAME:-}`) means unset. */
 const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
@@ -19,23 +19,7 @@ export const ApiConfigSchema = TemporalConfigSchema.extend({
     .default(6 * 1024 * 1024),
   /** The public base URL providers post webhooks to; their signatures cover it. */
   SWITCHBOARD_PUBLIC_URL: z.string().url().optional(),
-  /**
-   * The SMTP relay the API's own mail (invitations) goes through: `smtp://user:pass@host:587`
-   * (STARTTLS) or `smtps://user:pass@host:465` (implicit TLS). Unset (or empty): the development
-   * inbox, and in production invitations fail with `mail_not_configured`.
-   */
-  SWITCHBOARD_SMTP_URL: z.preprocess(
-    emptyAsUnset,
-    z
-      .string()
-      .refine(
-        (v) => /^smtps?:\/\/[^/?#]+/i.test(v),
-        'SWITCHBOARD_SMTP_URL must be smtp://user:pass@host:port or smtps://…',
-      )
-      .optional(),
-  ),
-  /** The From of the API's own mail, e.g. `Switchboard <no-reply@example.com>`; required with SMTP. */
-  SWITCHBOARD_MAIL_FROM: z.preprocess(emptyAsUnset, z.string().optional()),
+  ...MailSettingsShape,
   /** Signs user access tokens; at least 32 characters. */
   SWITCHBOARD_JWT_SECRET: z.string().min(32, 'SWITCHBOARD_JWT_SECRET must be at least 32 characters'),
   /** Comma-separated base64 32-byte keys, newest first (rotation: prepend a new one). */

@@ -7,7 +7,31 @@ export const TemporalConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('switchboard'),
 });
 
+const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
+
+/** Switchboard's own mail (invitations, onboarding reminders): the API and the worker read these. */
+export const MailSettingsShape = {
+  /**
+   * The SMTP relay Switchboard's own mail (invitations, reminders) goes through: `smtp://user:pass@host:587`
+   * (STARTTLS) or `smtps://user:pass@host:465` (implicit TLS). Unset (or empty): the development
+   * inbox, and in production invitations fail with `mail_not_configured`.
+   */
+  SWITCHBOARD_SMTP_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .refine(
+        (v) => /^smtps?:\/\/[^/?#]+/i.test(v),
+        'SWITCHBOARD_SMTP_URL must be smtp://user:pass@host:port or smtps://…',
+      )
+      .optional(),
+  ),
+  /** The From of the API's own mail, e.g. `Switchboard <no-reply@example.com>`; required with SMTP. */
+  SWITCHBOARD_MAIL_FROM: z.preprocess(emptyAsUnset, z.string().optional()),
+};
+
 export const WorkerConfigSchema = TemporalConfigSchema.extend({
+  ...MailSettingsShape,
   DATABASE_URL: z.string().url(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),

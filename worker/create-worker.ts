@@ -38,6 +38,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(opts.secrets ? { secrets: opts.secrets } : {}),
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.answerer ? { answerer: opts.answerer } : {}),
+      ...(opts.mailer ? { mailer: opts.mailer } : {}),
     }),
     ...slots(opts),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),

@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { Secrets } from '../api/crypto/secrets';
+import { DevInbox, UnconfiguredMailer } from '../api/mailer';
+import { SmtpMailer } from '../api/mailer-smtp';
 import { createDb } from '../prisma/client';
 import { WorkerConfigSchema } from './config';
 import { createWorker } from './create-worker';
@@ -23,7 +25,15 @@ const secrets = new Secrets(
     .map((k) => k.trim())
     .filter(Boolean),
 );
+// Reminders go through the same SMTP relay as the API's mail; in development, to .data/inbox.jsonl.
+const mailer =
+  config.SWITCHBOARD_SMTP_URL && config.SWITCHBOARD_MAIL_FROM
+    ? new SmtpMailer({ url: config.SWITCHBOARD_SMTP_URL, from: config.SWITCHBOARD_MAIL_FROM })
+    : process.env.NODE_ENV === 'production'
+      ? new UnconfiguredMailer()
+      : new DevInbox('.data/inbox.jsonl');
 const worker = await createWorker({
+  mailer,
   connection,
   db,
   secrets,

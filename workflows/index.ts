@@ -4,5 +4,6 @@ export { campaign } from './campaign';
 export { conversationSla } from './conversation-sla';
 export { deliverWebhook } from './deliver-webhook';
 export { escalation } from './escalation';
+export { onboarding } from './onboarding';
 export { runFlow } from './run-flow';
 export { sendConversationMessage } from './send-conversation-message';

@@ -131,10 +131,15 @@ const BODIES: Record<string, unknown> = {
     name: 'x',
     levels: [{ targets: [{ type: 'team', team: 'support' }], ackTimeoutMinutes: 10 }],
   },
+  'POST /v1/escalations/:id/reassign': { team: 'support' },
 };
 
 /** Routes that answer with a stream that stays open: their permission is checked, not their body. */
-const STREAMING = new Set(['GET /v1/conversations/stream', 'GET /v1/campaigns/:id/stream']);
+const STREAMING = new Set([
+  'GET /v1/conversations/stream',
+  'GET /v1/campaigns/:id/stream',
+  'GET /v1/escalations/stream',
+]);
 
 describe('tenant isolation', () => {
   it("answers 404 on every route for another tenant's ids, and never returns its data", async () => {
@@ -185,6 +190,17 @@ describe('tenant isolation', () => {
       data: { tenantId: b.tenant.id, status: 'completed', filename: 'b.csv', mapping: {} },
     });
     extra.imports = importJob.id;
+    extra.escalations = (
+      await database.db.escalation.create({
+        data: {
+          tenantId: b.tenant.id,
+          idempotencyKey: `b-${randomUUID()}`,
+          team: 'support',
+          priority: 'normal',
+          note: 'B',
+        },
+      })
+    ).id;
     extra.campaigns = (
       await database.db.campaign.create({
         data: {

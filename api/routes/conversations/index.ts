@@ -394,6 +394,9 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['conversations'],
         summary: 'Assign, hand to a team, set priority and tags, or move between open, pending and resolved',
+        description:
+          "Resolving stops the conversation's SLA clocks (resolution is met); moving a resolved conversation back to " +
+          'open or pending resumes its resolution clock. SLA policies match on priority and tags when the clocks start.',
         params: IdParamsSchema,
         body: UpdateSchema,
         response: { 200: ConversationSchema, ...errorResponses },

@@ -355,10 +355,9 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'escalations.write' },
       schema: actSchema('Acknowledge: I have it; the ladder stops climbing'),
     },
-    async (request) => {
-      const userId = me(request);
-      return act(request, request.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ userId }] }));
-    },
+    async (request) =>
+      // The user is asked for once the escalation is known to exist here (a 404 comes first).
+      act(request, request.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ userId: me(request) }] })),
   );
 
   app.post(
