@@ -20,6 +20,7 @@ import { registerErrorHandling } from './errors';
 import { inboxHubPlugin } from './live/inbox-hub';
 import { pgListenerPlugin } from './live/pg-listener';
 import { DevInbox, type Mailer, UnconfiguredMailer } from './mailer';
+import { onboardingStepsFromApi } from './onboarding/steps-from-api';
 import { authPlugin, type RouteAccess, requireDeclaredPermissions } from './plugins/auth';
 import { dbPlugin } from './plugins/db';
 import { eventsPlugin } from './plugins/events';
@@ -144,6 +145,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       // Before validation: a caller without the permission learns nothing about the route's schema.
       v1.addHook('preValidation', v1.authorize);
       await v1.register(idempotencyPlugin);
+      await v1.register(onboardingStepsFromApi);
       await v1.register(authRoutes);
       await v1.register(memberRoutes);
       await v1.register(apiKeyRoutes);
@@ -164,6 +166,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/campaigns'));
       await v1.register(import('./routes/sla'));
       await v1.register(import('./routes/escalations'));
+      await v1.register(import('./routes/onboarding'));
     },
     { prefix: '/v1' },
   );

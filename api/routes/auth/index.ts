@@ -6,6 +6,7 @@ import { hashPassword, passwordProblems, verifyPassword } from '../../auth/passw
 import { hashOpaque, newOpaqueToken, REFRESH_TOKEN_TTL_DAYS, signAccessToken } from '../../auth/tokens';
 import { hashBackupCode, newBackupCodes, newTotpSecret, otpauthUrl, verifyTotp } from '../../auth/totp';
 import { AppError, notFound } from '../../errors';
+import { startOnboarding } from '../../onboarding/steps-from-api';
 import { requirePrincipal } from '../../plugins/auth';
 import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
 
@@ -140,6 +141,8 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         return { tenant, user };
       });
       await request.audit('tenant.created', { tenantId: tenant.id, targetType: 'user', targetId: user.id });
+      // The setup checklist starts with the tenant; signing up never fails on it.
+      await startOnboarding(app, tenant.id).catch((err) => request.log.warn({ err }, 'onboarding not started'));
       return reply.status(201).send(await issueTokens(app, request, { userId: user.id, tenantId: tenant.id }));
     },
   );
