@@ -167,6 +167,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/sla'));
       await v1.register(import('./routes/escalations'));
       await v1.register(import('./routes/onboarding'));
+      await v1.register(import('./routes/analytics/sla'));
     },
     { prefix: '/v1' },
   );

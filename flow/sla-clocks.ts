@@ -33,7 +33,7 @@ export interface SlaState {
 export type SlaEvent =
   | { kind: 'warning'; metric: SlaMetric; fraction: number; dueAt: number; at: number }
   | { kind: 'breach'; metric: SlaMetric; dueAt: number; at: number }
-  | { kind: 'met'; metric: SlaMetric; dueAt: number; at: number; late: boolean }
+  | { kind: 'met'; metric: SlaMetric; dueAt: number; at: number; late: boolean; elapsedMs: number }
   | { kind: 'stopped'; metric: SlaMetric; at: number };
 
 /** The SLA engine of one conversation under one policy and calendar. */
@@ -170,7 +170,7 @@ export class SlaClocks {
     c.spentMs = this.spent(c, at);
     c.status = 'met';
     c.metAt = at;
-    return { kind: 'met', metric: c.metric, dueAt, at, late: c.breached || at > dueAt };
+    return { kind: 'met', metric: c.metric, dueAt, at, late: c.breached || at > dueAt, elapsedMs: c.spentMs };
   }
 
   /** What agents see: each clock's due time and how much of it is left. */

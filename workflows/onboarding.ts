@@ -9,30 +9,19 @@ import {
 } from '@temporalio/workflow';
 import type * as activities from '../activities';
 import {
-  type Checklist,
+  applyOnboardingEvent,
   emptyChecklist,
   isOnboardingStep,
   ONBOARDING_STEPS,
+  type OnboardingEvent,
+  type OnboardingState,
   type OnboardingStep,
   REMINDER_QUIET_DAYS,
 } from '../flow/onboarding';
 
 type Activities = typeof activities;
 
-export type OnboardingEvent =
-  | { kind: 'step_done'; step: OnboardingStep }
-  | { kind: 'skip'; step: OnboardingStep }
-  | { kind: 'resume'; step: OnboardingStep }
-  | { kind: 'dismiss' }
-  | { kind: 'undismiss' };
-
-export interface OnboardingState {
-  steps: Checklist;
-  dismissed: boolean;
-  remindersSent: number;
-  lastProgressAt: number;
-  completedAt: number | null;
-}
+export type { OnboardingEvent, OnboardingState };
 
 export interface OnboardingInput {
   tenantId: string;
@@ -75,30 +64,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   });
   setHandler(onboardingQuery, () => state);
 
-  const apply = (e: OnboardingEvent, at: number): boolean => {
-    if (e.kind === 'dismiss' || e.kind === 'undismiss') {
-      const dismissed = e.kind === 'dismiss';
-      if (state.dismissed === dismissed) return false;
-      state.dismissed = dismissed;
-      if (!dismissed) state.lastProgressAt = at; // back: the quiet period starts over
-      return true;
-    }
-    const step = state.steps[e.step];
-    if (e.kind === 'step_done') {
-      if (step.status === 'done') return false;
-      state.steps[e.step] = { status: 'done', at };
-      state.lastProgressAt = at;
-      return true;
-    }
-    if (e.kind === 'skip') {
-      if (step.status !== 'pending') return false;
-      state.steps[e.step] = { status: 'skipped', at };
-      return true;
-    }
-    if (step.status !== 'skipped') return false;
-    state.steps[e.step] = { status: 'pending', at: null };
-    return true;
-  };
+  const apply = (e: OnboardingEvent, at: number) => applyOnboardingEvent(state, e, at);
   const complete = () => ONBOARDING_STEPS.every((s) => state.steps[s].status !== 'pending');
 
   if (!input.state) {

@@ -124,6 +124,7 @@ export function createSlaActivities({ db, starter }: { db: Db; starter?: Campaig
           dueAt: 'dueAt' in e ? new Date(e.dueAt) : null,
           at: new Date(e.at),
           late: e.kind === 'met' ? e.late : false,
+          elapsedSeconds: e.kind === 'met' ? Math.round(e.elapsedMs / 1000) : null,
           team: conversation.team,
           assigneeId: conversation.assigneeId,
           channel: conversation.kind,

@@ -11,6 +11,7 @@ import {
   type RecipientStatus,
 } from '../../../flow';
 import type { Campaign } from '../../../generated/prisma/client';
+import { csvCell as cell } from '../../csv';
 import { AppError, notFound } from '../../errors';
 import { openEventStream } from '../../live/sse';
 import { PageQuerySchema } from '../../pagination';
@@ -382,15 +383,6 @@ function decodeSeqCursor(cursor: string): number {
   if (!Number.isSafeInteger(seq) || seq > 2_147_483_647)
     throw new AppError(400, 'invalid_cursor', 'the cursor is not one this API returned');
   return seq;
-}
-
-/**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
- * apostrophe, as in the contacts export. Phone numbers (+…) are written as they are.
- */
-function cell(value: string | null): string {
-  if (value === null) return '';
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 const RESULT_COLUMNS = [

@@ -3,7 +3,7 @@
 // workflow; live updates over SSE.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { escalationWorkflowId, startEscalationLadder } from '../../../activities/escalations/start';
@@ -91,6 +91,8 @@ const LiveSchema = z
 const EscalationDetailSchema = EscalationSchema.extend({
   live: LiveSchema,
   history: z.array(HistoryEntrySchema),
+  /** True on a 202: the request is with Temporal, not yet applied. */
+  pending: z.boolean().optional(),
 }).meta({ id: 'EscalationDetail' });
 
 const ListQuerySchema = PageQuerySchema.extend({
@@ -151,6 +153,8 @@ const toEscalation = (e: Escalation) => ({
 });
 
 const CLOSED = ['resolved', 'unresolved'];
+/** How long an action waits for the escalation's workflow to apply it before answering 202. */
+const UPDATE_WAIT_MS = 5_000;
 
 const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
   const load = async (request: FastifyRequest, id: string) => {
@@ -167,7 +171,10 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
     let live: z.infer<typeof LiveSchema> = null;
     if (!CLOSED.includes(row.status)) {
       try {
-        const v = await app.temporal.workflow.getHandle(escalationWorkflowId(row.id)).query(escalationQuery);
+        // Only a worker answers a query: a second at most, then the row alone.
+        const v = await app.temporal.withAbortSignal(AbortSignal.timeout(1_000), () =>
+          app.temporal.workflow.getHandle(escalationWorkflowId(row.id)).query(escalationQuery),
+        );
         live = { level: v.level, levels: v.levels, ackDueAt: v.ackDueAt, exhausted: v.exhausted };
       } catch {
         live = null; // no ladder running (opened before ladders existed, or Temporal unreachable)
@@ -315,6 +322,7 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Sends an update to the escalation's workflow; a resolved one answers 409 `escalation_closed`. */
   const act = async (
     request: FastifyRequest,
+    reply: FastifyReply,
     id: string,
     send: (h: ReturnType<typeof app.temporal.workflow.getHandle>) => Promise<EscalationView>,
   ) => {
@@ -322,9 +330,16 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
     if (CLOSED.includes(row.status)) {
       throw new AppError(409, ESCALATION_CLOSED, `the escalation is already ${row.status}; nothing was changed`);
     }
+    const signal = AbortSignal.timeout(UPDATE_WAIT_MS);
     try {
-      await send(app.temporal.workflow.getHandle(escalationWorkflowId(row.id)));
+      await app.temporal.withAbortSignal(signal, () =>
+        send(app.temporal.workflow.getHandle(escalationWorkflowId(row.id))),
+      );
     } catch (err) {
+      // No worker answered in time: the request waits in Temporal and applies when one does.
+      if (signal.aborted) {
+        return reply.status(202).send({ ...(await detail(request, await load(request, id))), pending: true });
+      }
       const cause = (err as { cause?: { type?: string; message?: string } }).cause;
       if (cause?.type === ESCALATION_CLOSED || err instanceof WorkflowNotFoundError) {
         throw new AppError(409, ESCALATION_CLOSED, 'the escalation is already closed; nothing was changed');
@@ -334,14 +349,19 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       throw err;
     }
-    return detail(request, await load(request, id));
+    return reply.status(200).send(await detail(request, await load(request, id)));
   };
   const actSchema = (summary: string, body?: z.ZodType) => ({
     tags: ['escalations'],
     summary,
     params: IdParamsSchema,
     ...(body ? { body } : {}),
-    response: { 200: EscalationDetailSchema, ...errorResponses, 409: ErrorBodySchema },
+    response: {
+      200: EscalationDetailSchema,
+      202: EscalationDetailSchema.describe('Accepted; no worker answered within 5 s, so it applies when one does'),
+      ...errorResponses,
+      409: ErrorBodySchema,
+    },
   });
   const me = (request: FastifyRequest) => {
     const { userId } = requirePrincipal(request);
@@ -355,9 +375,11 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'escalations.write' },
       schema: actSchema('Acknowledge: I have it; the ladder stops climbing'),
     },
-    async (request) =>
+    async (request, reply) =>
       // The user is asked for once the escalation is known to exist here (a 404 comes first).
-      act(request, request.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ userId: me(request) }] })),
+      act(request, reply, request.params.id, (h) =>
+        h.executeUpdate(acknowledgeUpdate, { args: [{ userId: me(request) }] }),
+      ),
   );
 
   app.post(
@@ -369,12 +391,12 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         ReassignBodySchema,
       ),
     },
-    async (request) => {
+    async (request, reply) => {
       const { userId: byUserId } = requirePrincipal(request);
       const body = request.body as z.infer<typeof ReassignBodySchema>;
       if (body.userId && !(await request.tenantDb.membership.findFirst({ where: { userId: body.userId } })))
         throw new AppError(400, 'not_a_member', 'the new assignee is not a member of this tenant');
-      return act(request, request.params.id, (h) =>
+      return act(request, reply, request.params.id, (h) =>
         h.executeUpdate(reassignUpdate, {
           args: [
             {
@@ -395,10 +417,10 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'escalations.write' },
       schema: actSchema('Resolve (or give up: unresolved); a journey waiting in a handoff goes on', ResolveBodySchema),
     },
-    async (request) => {
+    async (request, reply) => {
       const { userId: byUserId } = requirePrincipal(request);
       const body = request.body as z.infer<typeof ResolveBodySchema>;
-      return act(request, request.params.id, (h) =>
+      return act(request, reply, request.params.id, (h) =>
         h.executeUpdate(resolveUpdate, {
           args: [
             {

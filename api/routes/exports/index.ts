@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Prisma } from '../../../generated/prisma/client';
 import { ContactFilterSchema, LIVE, searchWhere, toPrismaWhere } from '../../contacts/filter';
+import { csvCell as cell } from '../../csv';
 import { AppError } from '../../errors';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses } from '../../schemas';
@@ -24,21 +25,6 @@ const BASE_COLUMNS = [
   'createdAt',
   'updatedAt',
 ] as const;
-
-/**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
- * apostrophe. Phone numbers (+…) and our own numbers and dates are written as they are.
- */
-function safeText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return safeText(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return safeText(JSON.stringify(value));
-}
 
 function parseFilter(text: string | undefined): Prisma.ContactWhereInput {
   if (!text) return { ...LIVE };

@@ -3,18 +3,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  applyOnboardingEvent,
   type Checklist,
   emptyChecklist,
   ONBOARDING_STEP_LABELS,
   ONBOARDING_STEPS,
-  type OnboardingStep,
-} from '../../../flow/onboarding';
-import {
   type OnboardingEvent,
   type OnboardingState,
-  onboardingQuery,
-  onboardingWorkflowId,
-} from '../../../workflows/onboarding';
+  type OnboardingStep,
+} from '../../../flow/onboarding';
+import { onboardingQuery, onboardingWorkflowId } from '../../../workflows/onboarding';
 import { signalOnboarding } from '../../onboarding/steps-from-api';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses } from '../../schemas';
@@ -76,14 +74,16 @@ const toChecklist = (state: Pick<OnboardingState, 'steps' | 'dismissed' | 'remin
 };
 
 const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
-  /** The workflow's live state when it answers, else what it last saved. */
-  const current = async (tenantId: string) => {
+  /** The workflow's live state when a worker answers within a second, else what it last saved. */
+  const current = async (tenantId: string): Promise<OnboardingState> => {
     try {
-      return await app.temporal.workflow.getHandle(onboardingWorkflowId(tenantId)).query(onboardingQuery);
+      return await app.temporal.withAbortSignal(AbortSignal.timeout(1_000), () =>
+        app.temporal.workflow.getHandle(onboardingWorkflowId(tenantId)).query(onboardingQuery),
+      );
     } catch {
       const row = await app.db.onboardingProgress.findUnique({ where: { tenantId } });
       return {
-        steps: (row?.steps as Checklist | undefined) ?? emptyChecklist(),
+        steps: { ...emptyChecklist(), ...((row?.steps as Partial<Checklist> | undefined) ?? {}) },
         dismissed: row?.dismissed ?? false,
         remindersSent: row?.remindersSent ?? 0,
         lastProgressAt: row?.lastProgressAt.getTime() ?? Date.now(),
@@ -91,15 +91,14 @@ const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
       };
     }
   };
-  /** Signals the checklist and answers once its state shows the change (or after 3 s, as it is). */
-  const change = async (tenantId: string, event: OnboardingEvent, shows: (s: OnboardingState) => boolean) => {
+  /**
+   * Signals the checklist and answers with the state the event makes (the workflow applies the
+   * same pure function), without waiting for a worker.
+   */
+  const change = async (tenantId: string, event: OnboardingEvent) => {
+    const state = await current(tenantId);
     await signalOnboarding(app, tenantId, event);
-    const until = Date.now() + 3_000;
-    let state = await current(tenantId);
-    while (!shows(state) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = await current(tenantId);
-    }
+    applyOnboardingEvent(state, event, Date.now());
     return toChecklist(state);
   };
 
@@ -130,9 +129,7 @@ const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const step = request.params.step as OnboardingStep;
-        return change(requirePrincipal(request).tenantId, { kind: action, step }, (s) =>
-          action === 'skip' ? s.steps[step].status !== 'pending' : s.steps[step].status !== 'skipped',
-        );
+        return change(requirePrincipal(request).tenantId, { kind: action, step });
       },
     );
   stepRoute('skip', 'Skip a step that does not apply (a done step stays done)');
@@ -145,8 +142,7 @@ const onboardingRoutes: FastifyPluginAsyncZod = async (app) => {
         config: { permission: 'settings.write' },
         schema: { tags: ['onboarding'], summary, response: { 200: ChecklistSchema, ...errorResponses } },
       },
-      async (request) =>
-        change(requirePrincipal(request).tenantId, { kind }, (s) => s.dismissed === (kind === 'dismiss')),
+      async (request) => change(requirePrincipal(request).tenantId, { kind }),
     );
   visibility('dismiss', '/onboarding/dismiss', 'Hide the checklist and stop reminders');
   visibility('undismiss', '/onboarding/restore', 'Show the checklist again; reminders start over');

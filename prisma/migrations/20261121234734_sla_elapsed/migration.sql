@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SlaRecord" ADD COLUMN     "elapsedSeconds" INTEGER;
