@@ -29,5 +29,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default', './tests/summary-reporter.ts'],
     sequence: { sequencer: LongFirstSequencer },
+    // Worker processes the tests start take fixed task slots: the CPU they would watch is the whole
+    // suite's, two files at a time, not their own load. bench/campaign measures the CPU target.
+    env: { WORKER_TARGET_CPU: '0' },
   },
 });

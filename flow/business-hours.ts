@@ -3,7 +3,7 @@
 // holiday Monday is due on Tuesday. Pure, deterministic and zod-free: the SLA workflow computes
 // due times with it inside Temporal's sandbox, the API and analytics outside.
 import type { BusinessCalendar } from './business-calendar';
-import { zonedParts } from './calendar';
+import { offsetMs, transitionBetween, zonedParts } from './calendar';
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -26,24 +26,6 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 /** How far ahead an addition looks for open time before it gives up. */
 const HORIZON_DAYS = 3 * 366;
-
-function offsetMs(epochMs: number, tz: string): number {
-  const p = zonedParts(epochMs, tz);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(epochMs / 1000) * 1000;
-}
-
-/** The first whole second after `lo`, up to `hi`, with `hi`'s offset: the DST change between them. */
-function transitionBetween(lo: number, hi: number, tz: string): number {
-  const target = offsetMs(hi, tz);
-  let before = Math.floor(lo / 1000) * 1000;
-  let after = hi;
-  while (after - before > 1000) {
-    const mid = before + Math.floor((after - before) / 2000) * 1000;
-    if (offsetMs(mid, tz) === target) after = mid;
-    else before = mid;
-  }
-  return after;
-}
 
 type Range = [number, number];
 

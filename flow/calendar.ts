@@ -71,7 +71,8 @@ export function zonedParts(epochMs: number, tz: string): ZonedParts {
 
 const DAY_MS = 86_400_000;
 
-function offsetMs(epochMs: number, tz: string): number {
+/** The zone's UTC offset at an instant, in ms (whole seconds). */
+export function offsetMs(epochMs: number, tz: string): number {
   const p = zonedParts(epochMs, tz);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(epochMs / 1000) * 1000;
@@ -95,7 +96,7 @@ export function zonedTimeToEpoch(year: number, month: number, day: number, minut
 }
 
 /** The first whole second after `lo`, up to `hi`, with `hi`'s UTC offset: the DST change between them. */
-function transitionBetween(lo: number, hi: number, tz: string): number {
+export function transitionBetween(lo: number, hi: number, tz: string): number {
   const target = offsetMs(hi, tz);
   let before = Math.floor(lo / 1000) * 1000;
   let after = hi;

@@ -45,8 +45,9 @@ export const WorkerConfigSchema = TemporalConfigSchema.extend({
    * Take tasks only while the machine's CPU is below this fraction (0–1), up to the maximums above.
    * On two cores shared with Temporal and PostgreSQL, 40 workflow tasks and 100 activities at once
    * starved an unpaced campaign's dispatcher (0.5 of the server's start rate; 0.96 at 0.7).
+   * 0: fixed slots (the maximums), whatever the CPU.
    */
-  WORKER_TARGET_CPU: z.coerce.number().gt(0).max(1).default(0.8),
+  WORKER_TARGET_CPU: z.coerce.number().min(0).max(1).default(0.8),
   /** Opens sealed secrets (webhook signing secrets); the API's keys, newest first. */
   SWITCHBOARD_ENCRYPTION_KEYS: z.string().min(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -46,7 +46,7 @@ const worker = await createWorker({
   maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
   maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
-  targetCpuUsage: config.WORKER_TARGET_CPU,
+  ...(config.WORKER_TARGET_CPU > 0 ? { targetCpuUsage: config.WORKER_TARGET_CPU } : {}),
 });
 process.stdout.write(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}\n`);
 try {

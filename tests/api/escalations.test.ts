@@ -2,45 +2,23 @@
 // by hand, list mine / my team's / all, acknowledge, reassign, resolve, a late request refused with
 // 409 escalation_closed, the history, and live updates over SSE.
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { signAccessToken } from '../../api/auth/tokens';
 import { toJson } from '../../prisma/json';
-import { bundleWorkflows } from '../../worker/bundle';
-import {
-  type ApiTestServer,
-  auth,
-  startApiTestServer,
-  stopApiTestServer,
-  TASK_QUEUE,
-  TEST_JWT_SECRET,
-} from '../helpers/app';
+import { type ApiTestServer, auth, startApiTestServer, stopApiTestServer, TEST_JWT_SECRET } from '../helpers/app';
 import { seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
+import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 let s: ApiTestServer;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
   s = await startApiTestServer();
-  worker = await Worker.create({
-    connection: s.env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: await bundleWorkflows(),
-    activities: createActivities({
-      db: s.database.db,
-      providers: null,
-      calls: null,
-      starter: { client: s.env.client, taskQueue: TASK_QUEUE },
-    }),
-  });
-  running = worker.run();
+  worker = await startTestWorker(s.env, s.database.db);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await stopApiTestServer(s);
 });
 

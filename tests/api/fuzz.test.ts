@@ -1,8 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
 import { schemathesisPath } from '../../scripts/lib/schemathesis.mjs';
-import { startApiTestServer, stopApiTestServer } from '../helpers/app';
+import { bundleWorkflows } from '../../worker/bundle';
+import { startApiTestServer, stopApiTestServer, TASK_QUEUE } from '../helpers/app';
 import type { TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { startProcess } from '../helpers/processes';
@@ -14,15 +17,35 @@ let database: TestDatabase;
 let app: FastifyInstance;
 let base = '';
 let token = '';
+let worker: Worker | undefined;
+let running: Promise<void> | undefined;
 
 beforeAll(async () => {
   ({ env, database, app } = await startApiTestServer());
+  // A worker, as in production: routes that wait on a workflow (escalation actions, queries) answer
+  // as they would, instead of every generated request waiting out a bounded timeout.
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await bundleWorkflows(),
+    activities: createActivities({
+      db: database.db,
+      providers: null,
+      calls: null,
+      starter: { client: env.client, taskQueue: TASK_QUEUE },
+    }),
+  });
+  running = worker.run();
   token = (await seedTenant(database.db, 'fuzz')).token;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
-afterAll(() => stopApiTestServer({ app, env, database }));
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await stopApiTestServer({ app, env, database });
+});
 
 describe('the API under generated input', () => {
   it('never answers 5xx to anything its OpenAPI document allows or to malformed variations of it', async () => {

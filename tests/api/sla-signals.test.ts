@@ -84,13 +84,17 @@ const slaOf = (t: Tenant, conversationId: string) => api(t, 'GET', `/conversatio
 
 /** The SLA view once `check` holds (the workflow takes signals asynchronously). */
 const slaWhen = (t: Tenant, conversationId: string, check: (v: SlaView) => boolean, what: string) =>
-  waitFor(async () => {
-    const res = await slaOf(t, conversationId);
-    if (res.statusCode !== 200) return undefined;
-    const view = res.json() as SlaView;
-    return check(view) ? view : undefined;
-    // Generous: under a loaded CI machine a signal, a workflow task and an activity can queue.
-  }, what, 45_000);
+  waitFor(
+    async () => {
+      const res = await slaOf(t, conversationId);
+      if (res.statusCode !== 200) return undefined;
+      const view = res.json() as SlaView;
+      return check(view) ? view : undefined;
+      // Generous: under a loaded CI machine a signal, a workflow task and an activity can queue.
+    },
+    what,
+    45_000,
+  );
 
 const clock = (v: SlaView, metric: string) => v.clocks.find((c) => c.metric === metric);
 

@@ -5,13 +5,10 @@
 
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { escalationWorkflowId } from '../../activities/escalations/start';
 import { type EscalationPolicyInput, EscalationPolicySchema } from '../../flow/escalation';
 import { toJson } from '../../prisma/json';
-import { bundleWorkflows } from '../../worker/bundle';
 import {
   acknowledgeUpdate,
   type EscalationView,
@@ -25,31 +22,18 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
-  let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-  [env, database, bundle] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    activities: createActivities({
-      db: database.db,
-      providers: null,
-      calls: null,
-      starter: { client: env.client, taskQueue: TASK_QUEUE },
-    }),
-  });
-  running = worker.run();
+  [env, database] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+  worker = await startTestWorker(env, database.db);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   await database?.drop();
 });

@@ -5,11 +5,8 @@
 // sandbox), work done before the checklist existed counts, and an unknown step is a 400.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import type { Mail, Mailer } from '../../api/mailer';
-import { bundleWorkflows } from '../../worker/bundle';
 import {
   type OnboardingState,
   onboardingQuery,
@@ -21,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 const DAY = 86_400_000;
 
@@ -34,24 +32,15 @@ class RecordingMailer implements Mailer {
 describe('onboarding on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: TestWorker;
   const mailer = new RecordingMailer();
 
   beforeAll(async () => {
-    let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-    [env, database, bundle] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: bundle,
-      activities: createActivities({ db: database.db, providers: null, calls: null, mailer }),
-    });
-    running = worker.run();
+    [env, database] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+    worker = await startTestWorker(env, database.db, { mailer });
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await env?.teardown();
     await database?.drop();
   });
@@ -141,22 +130,14 @@ describe('onboarding on the time-skipping server', () => {
 
 describe('onboarding through the API', () => {
   let s: ApiTestServer;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: TestWorker;
 
   beforeAll(async () => {
     s = await startApiTestServer();
-    worker = await Worker.create({
-      connection: s.env.nativeConnection,
-      taskQueue: TASK_QUEUE,
-      workflowBundle: await bundleWorkflows(),
-      activities: createActivities({ db: s.database.db, providers: null, calls: null }),
-    });
-    running = worker.run();
+    worker = await startTestWorker(s.env, s.database.db);
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await stopApiTestServer(s);
   });
 

@@ -7,14 +7,11 @@
 // brute-force minute counter in tests/flow/business-hours.test.ts). Time moves only in env.sleep:
 // the workflow is idle on its timer before each step, so nothing races the clock.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { type BusinessCalendarInput, BusinessCalendarSchema } from '../../flow/business-calendar';
 import { addBusinessMinutes, businessMinutesBetween } from '../../flow/business-hours';
 import { type SlaPolicyInput, SlaPolicySchema } from '../../flow/sla';
 import { toJson } from '../../prisma/json';
-import { bundleWorkflows } from '../../worker/bundle';
 import {
   type ConversationSlaView,
   conversationSlaWorkflowId,
@@ -27,26 +24,18 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
+import { startTestWorker, type TestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
-let worker: Worker;
-let running: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
-  let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-  [env, database, bundle] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: TASK_QUEUE,
-    workflowBundle: bundle,
-    activities: createActivities({ db: database.db, providers: null, calls: null }),
-  });
-  running = worker.run();
+  [env, database] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+  worker = await startTestWorker(env, database.db);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
   await database?.drop();
 });
