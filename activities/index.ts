@@ -9,18 +9,18 @@ import { createCampaignActivities } from './campaigns';
 import type { CampaignStarter } from './campaigns/dispatch';
 import { messagingProviderFor } from './channels/registry';
 import { createCrmActivities } from './crm';
+import { createEscalationActivities } from './escalations';
 import { createFlowActivities } from './flows';
 import { createHttpActivities } from './http';
 import { createMessagingActivities, type MessagingProviders } from './messaging';
 import { SandboxMessagingProvider } from './messaging/sandbox';
 import { createNotifyActivities } from './notify';
 import { createWebhookActivities } from './notify/webhooks';
+import { createOnboardingActivities } from './onboarding';
 import { createRagActivities } from './rag';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/answerer';
 import { createRunActivities } from './runs';
 import { createSlaActivities } from './sla';
-import { createEscalationActivities } from './escalations';
-import { createOnboardingActivities } from './onboarding';
 
 export interface ActivityDeps {
   db: Db;

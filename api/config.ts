@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { MailSettingsShape, TemporalConfigSchema } from '../worker/config';
 
-/** `NAME=` in an env file (or compose's `${NAME:-}`) means unset. */
-const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
-
 /** Every setting the API reads, from the environment. README "Configuration" lists them. */
 export const ApiConfigSchema = TemporalConfigSchema.extend({
   DATABASE_URL: z.string().url(),

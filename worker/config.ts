@@ -7,6 +7,7 @@ export const TemporalConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('switchboard'),
 });
 
+/** `NAME=` in an env file (or compose's `${NAME:-}`) means unset. */
 const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
 
 /** Switchboard's own mail (invitations, onboarding reminders): the API and the worker read these. */

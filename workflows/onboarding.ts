@@ -15,7 +15,6 @@ import {
   ONBOARDING_STEPS,
   type OnboardingEvent,
   type OnboardingState,
-  type OnboardingStep,
   REMINDER_QUIET_DAYS,
 } from '../flow/onboarding';
 

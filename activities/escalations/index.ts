@@ -8,10 +8,10 @@ import { dispatchEvent } from '../../api/webhooks/dispatch';
 import type { EventType } from '../../api/webhooks/events';
 import { type EscalationPolicy, EscalationPolicySchema, type EscalationTarget } from '../../flow/escalation';
 import type { Prisma } from '../../generated/prisma/client';
-import { toJson } from '../../prisma/json';
 import type { Db } from '../../prisma/client';
-import { publishInbox } from '../channels/live';
+import { toJson } from '../../prisma/json';
 import type { CampaignStarter } from '../campaigns/dispatch';
+import { publishInbox } from '../channels/live';
 
 export { escalationWorkflowId } from './start';
 
@@ -165,7 +165,9 @@ export function createEscalationActivities({
       channels: string[];
       at: number;
     }): Promise<{ notified: string[] }> {
-      const users = [...new Set((await Promise.all(input.targets.map((t) => resolveTarget(input.tenantId, t, input.at)))).flat())];
+      const users = [
+        ...new Set((await Promise.all(input.targets.map((t) => resolveTarget(input.tenantId, t, input.at)))).flat()),
+      ];
       const rows: Prisma.EscalationEventCreateManyInput[] = [];
       for (const channel of input.channels) {
         if (channel === 'webhook') {
@@ -274,11 +276,23 @@ export function createEscalationActivities({
           events,
           input.tenantId,
           type,
-          { escalation, step: { kind: input.kind, level: input.level ?? null, actorUserId: input.actorUserId ?? null, detail: input.detail ?? {} } },
+          {
+            escalation,
+            step: {
+              kind: input.kind,
+              level: input.level ?? null,
+              actorUserId: input.actorUserId ?? null,
+              detail: input.detail ?? {},
+            },
+          },
           { eventId: eventIdFor(input.key) },
         );
       }
-      await publishInbox(db, { tenantId: input.tenantId, type: 'escalation.updated', escalationId: input.escalationId });
+      await publishInbox(db, {
+        tenantId: input.tenantId,
+        type: 'escalation.updated',
+        escalationId: input.escalationId,
+      });
     },
 
     /** The journey whose handoff opened the escalation learns how it ended (once: a signal is idempotent here). */
@@ -300,6 +314,5 @@ export function createEscalationActivities({
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     },
-
   };
 }

@@ -7,8 +7,8 @@ import { policyApplies, type SlaPolicy, SlaPolicySchema } from '../../flow/sla';
 import type { SlaEvent } from '../../flow/sla-clocks';
 import type { Db } from '../../prisma/client';
 import type { CampaignStarter } from '../campaigns/dispatch';
-import { startEscalationLadder } from '../escalations/start';
 import { publishInbox } from '../channels/live';
+import { startEscalationLadder } from '../escalations/start';
 
 export interface SlaSetup {
   policyId: string;
