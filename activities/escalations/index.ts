@@ -13,7 +13,6 @@ import { toJson } from '../../prisma/json';
 import type { CampaignStarter } from '../campaigns/dispatch';
 import { publishInbox } from '../channels/live';
 
-
 /** A ladder for escalations opened without a policy: the team, in-app, until someone answers. */
 export const DEFAULT_LADDER = (team: string): EscalationPolicy => ({
   name: 'default',
