@@ -41,7 +41,7 @@ export interface ActivityDeps {
   events?: DispatchTarget;
   /** The Temporal client campaign dispatch starts journeys with (defaults to `events`' client). */
   starter?: CampaignStarter;
-  /** Switchboard's own mail to tenant staff (onboarding reminders); none: reminders are not emailed. */
+  /** Switchboard's own mail to tenant staff (onboarding reminders, escalation notices); none: not emailed. */
   mailer?: Mailer;
 }
 
@@ -94,7 +94,13 @@ export function createActivities(deps: ActivityDeps) {
       ...(events ? { events } : {}),
     }),
     ...createSlaActivities({ db, ...(starter ? { starter } : {}) }),
-    ...createEscalationActivities({ db, ...(events ? { events } : {}), ...(starter ? { starter } : {}) }),
+    ...createEscalationActivities({
+      db,
+      messaging,
+      ...(events ? { events } : {}),
+      ...(starter ? { starter } : {}),
+      ...(deps.mailer ? { mailer: deps.mailer } : {}),
+    }),
     ...createOnboardingActivities({ db, ...(deps.mailer ? { mailer: deps.mailer } : {}) }),
   };
   return activities satisfies EngineActivities;

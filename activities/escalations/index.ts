@@ -2,7 +2,10 @@
 // (in-app, outbound webhook), recording every step of the ladder, and telling a journey waiting on
 // the escalation how it ended. Every write is keyed, so a retried activity acts once.
 import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Mailer } from '../../api/mailer';
 import type { DispatchTarget } from '../../api/webhooks/dispatch';
 import { dispatchEvent } from '../../api/webhooks/dispatch';
 import type { EventType } from '../../api/webhooks/events';
@@ -12,6 +15,9 @@ import type { Db } from '../../prisma/client';
 import { toJson } from '../../prisma/json';
 import type { CampaignStarter } from '../campaigns/dispatch';
 import { publishInbox } from '../channels/live';
+import type { OutboundDeps } from '../messaging/outbound';
+import { deliverStaffNotice, type NoticeResult } from './staff-notices';
+import { escalationWorkflowId } from './start';
 
 /** A ladder for escalations opened without a policy: the team, in-app, until someone answers. */
 export const DEFAULT_LADDER = (team: string): EscalationPolicy => ({
@@ -77,14 +83,34 @@ const WEBHOOK_EVENT: Partial<Record<EscalationStep, EventType>> = {
   exhausted: 'escalation.exhausted',
 };
 
+/** How many activity attempts a staff notice gets before it is recorded as undelivered. */
+const STAFF_NOTICE_ATTEMPTS = 4;
+
+const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The activity attempt (1 outside an activity, as in unit tests). */
+function attemptNumber(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
 export function createEscalationActivities({
   db,
   events,
   starter,
+  mailer,
+  messaging,
 }: {
   db: Db;
   events?: DispatchTarget;
   starter?: CampaignStarter;
+  /** Email to agents; none: email notices are recorded as not delivered. */
+  mailer?: Mailer;
+  /** The tenant's channels, for SMS to agents. */
+  messaging?: OutboundDeps;
 }) {
   /** The users a target means at `at`: a member, a team's members, or the team's on-call member. */
   async function resolveTarget(tenantId: string, target: EscalationTarget, at: number): Promise<string[]> {
@@ -135,6 +161,72 @@ export function createEscalationActivities({
     });
   }
 
+  /**
+   * Emails and texts a level's members, recording on each history entry whether it arrived and, if
+   * not, why. True when a failure may pass and this attempt is not yet the last worth making.
+   */
+  async function sendStaffNotices(
+    input: { tenantId: string; escalationId: string; level: number },
+    notices: Array<{ key: string; channel: 'email' | 'sms'; userId: string }>,
+  ): Promise<boolean> {
+    const [escalation, tenant, members] = await Promise.all([
+      summary(input.escalationId),
+      db.tenant.findUnique({ where: { id: input.tenantId }, select: { name: true } }),
+      db.membership.findMany({
+        where: { tenantId: input.tenantId, userId: { in: [...new Set(notices.map((n) => n.userId))] } },
+        select: { userId: true, notifyPhone: true, user: { select: { email: true } } },
+      }),
+    ]);
+    const byUser = new Map(members.map((m) => [m.userId, m]));
+    const subject = `[${tenant?.name ?? 'Switchboard'}] ${escalation?.priority ?? 'normal'} escalation, level ${input.level + 1}: ${truncate(escalation?.note ?? 'a customer needs a person', 80)}`;
+    const text = [
+      `${tenant?.name ?? 'A tenant'} escalated a conversation to you (team ${escalation?.team ?? '?'}, level ${input.level + 1}).`,
+      escalation?.note ? `Note: ${escalation.note}` : null,
+      `Acknowledge it in the inbox: escalation ${input.escalationId}.`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    const lastAttempt = attemptNumber() >= STAFF_NOTICE_ATTEMPTS;
+    let retry = false;
+    for (const n of notices) {
+      const member = byUser.get(n.userId);
+      const to = n.channel === 'email' ? member?.user.email : member?.notifyPhone;
+      const result: NoticeResult = to
+        ? await deliverStaffNotice(
+            { db, ...(mailer ? { mailer } : {}), ...(messaging ? { messaging } : {}) },
+            {
+              tenantId: input.tenantId,
+              idempotencyKey: `staff:${n.key}`,
+              workflowId: escalationWorkflowId(input.escalationId),
+              channel: n.channel,
+              to,
+              subject,
+              text: n.channel === 'sms' ? truncate(`${subject}. ${text}`, 300) : text,
+            },
+          )
+        : {
+            delivered: false,
+            reason: n.channel === 'sms' ? 'the member has no notifyPhone' : 'the member has no email address',
+            retryable: false,
+          };
+      if (!result.delivered && result.retryable && !lastAttempt) {
+        retry = true;
+        continue;
+      }
+      await db.escalationEvent.update({
+        where: { idempotencyKey: n.key },
+        data: {
+          detail: toJson(
+            result.delivered
+              ? { channel: n.channel, userId: n.userId, delivered: true, to: result.to }
+              : { channel: n.channel, userId: n.userId, delivered: false, reason: result.reason },
+          ),
+        },
+      });
+    }
+    return retry;
+  }
+
   return {
     async loadEscalation(input: { tenantId: string; escalationId: string }): Promise<EscalationSetup | null> {
       const row = await db.escalation.findFirst({
@@ -167,6 +259,7 @@ export function createEscalationActivities({
         ...new Set((await Promise.all(input.targets.map((t) => resolveTarget(input.tenantId, t, input.at)))).flat()),
       ];
       const rows: Prisma.EscalationEventCreateManyInput[] = [];
+      const notices: Array<{ key: string; channel: 'email' | 'sms'; userId: string }> = [];
       for (const channel of input.channels) {
         if (channel === 'webhook') {
           rows.push({
@@ -181,19 +274,15 @@ export function createEscalationActivities({
           continue;
         }
         for (const userId of users) {
+          const key = `${input.key}:${channel}:${userId}`;
+          if (channel === 'email' || channel === 'sms') notices.push({ key, channel, userId });
           rows.push({
             tenantId: input.tenantId,
             escalationId: input.escalationId,
-            idempotencyKey: `${input.key}:${channel}:${userId}`,
+            idempotencyKey: key,
             kind: 'notified',
             level: input.level,
-            detail: toJson({
-              channel,
-              userId,
-              // Email and SMS to agents need a staff notification channel; until a tenant has one
-              // the notice is in-app only, and the history says so.
-              ...(channel === 'in_app' ? {} : { delivered: false, reason: 'no staff notification channel' }),
-            }),
+            detail: toJson({ channel, userId, ...(channel === 'in_app' ? {} : { delivered: 'pending' }) }),
             at: new Date(input.at),
           });
         }
@@ -209,8 +298,9 @@ export function createEscalationActivities({
           at: new Date(input.at),
         });
       }
-      const created = await db.escalationEvent.createMany({ data: rows, skipDuplicates: true });
-      if (input.channels.includes('webhook') && events && created.count > 0) {
+      await db.escalationEvent.createMany({ data: rows, skipDuplicates: true });
+      // Keyed by the step, so a retried attempt dispatches the same event, not a second one.
+      if (input.channels.includes('webhook') && events) {
         const escalation = await summary(input.escalationId);
         await dispatchEvent(
           db,
@@ -221,11 +311,16 @@ export function createEscalationActivities({
           { eventId: eventIdFor(input.key) },
         );
       }
+      const retry = notices.length > 0 ? await sendStaffNotices(input, notices) : false;
       await publishInbox(db, {
         tenantId: input.tenantId,
         type: 'escalation.updated',
         escalationId: input.escalationId,
       });
+      if (retry) {
+        // Sent notices are settled in the ledger; the retry tries only the ones that failed.
+        throw ApplicationFailure.retryable('a staff notice failed for a reason that may pass', 'StaffNoticeRetry');
+      }
       return { notified: users };
     },
 

@@ -258,10 +258,10 @@ const FALLBACK_DETAIL = 'development fallback';
 /** One adapter per channel, rebuilt when the channel changes (connection pools are reused). */
 const providerCache = new Map<string, { version: number; provider: MessagingProvider }>();
 
-/** The channel a send goes through and its adapter. */
-async function senderFor(
+/** The channel a send goes through and its adapter: the conversation's, else the tenant's for the kind. */
+export async function senderFor(
   deps: OutboundDeps,
-  req: OutboundRequest,
+  req: Pick<OutboundRequest, 'tenantId' | 'channel' | 'conversationId'>,
 ): Promise<{ channel: ChannelRow; provider: MessagingProvider }> {
   const { db } = deps;
   let row: ChannelRow | null = null;

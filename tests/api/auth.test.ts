@@ -229,6 +229,30 @@ describe('invitations, members and roles', () => {
     expect(demote.json()).toMatchObject({ error: { code: 'last_owner' } });
   });
 
+  it('sets a member’s teams and escalation phone, refusing a bad number and an empty change', async () => {
+    const { tokens } = await signup();
+    const members = (await app.inject({ url: '/v1/members', headers: auth(tokens.accessToken) })).json() as {
+      items: { id: string }[];
+    };
+    const self = members.items[0]?.id;
+    const patch = (payload: object) =>
+      app.inject({ method: 'PATCH', url: `/v1/members/${self}`, headers: auth(tokens.accessToken), payload });
+    const set = await patch({ teams: ['billing', ' vip ', 'billing'], notifyPhone: '+44 20 7946 0958' });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ role: 'owner', teams: ['billing', 'vip'], notifyPhone: '+442079460958' });
+    const listed = (await app.inject({ url: '/v1/members', headers: auth(tokens.accessToken) })).json();
+    expect(listed.items[0]).toMatchObject({ teams: ['billing', 'vip'], notifyPhone: '+442079460958' });
+
+    const bad = await patch({ notifyPhone: '555-0100' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'invalid_phone' });
+    expect(bad.json().error.message).toMatch(/international format/);
+    expect((await patch({ teams: [''] })).statusCode).toBe(400);
+    expect((await patch({})).statusCode).toBe(400);
+    const cleared = await patch({ notifyPhone: null, teams: [] });
+    expect(cleared.json()).toMatchObject({ teams: [], notifyPhone: null });
+  });
+
   it('creates custom roles only from permissions the creator holds, and applies them', async () => {
     const { tokens } = await signup();
     const role = await app.inject({

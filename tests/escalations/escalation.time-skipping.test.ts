@@ -7,6 +7,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escalationWorkflowId } from '../../activities/escalations/start';
+import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
+import { DevInbox, MailDeliveryError } from '../../api/mailer';
 import { type EscalationPolicyInput, EscalationPolicySchema } from '../../flow/escalation';
 import { toJson } from '../../prisma/json';
 import {
@@ -28,9 +30,23 @@ let env: TestWorkflowEnvironment;
 let database: TestDatabase;
 let worker: TestWorker;
 
+/** The development inbox behind a mail server that refuses the first attempt for one address. */
+class FlakyMailer extends DevInbox {
+  readonly refused: string[] = [];
+  override async send(mail: Parameters<DevInbox['send']>[0]) {
+    if (mail.to.startsWith('flaky-') && !this.refused.includes(mail.to)) {
+      this.refused.push(mail.to);
+      throw new MailDeliveryError('temporary', '421 try again later');
+    }
+    return super.send(mail);
+  }
+}
+const mailer = new FlakyMailer();
+const sms = new SandboxMessagingProvider();
+
 beforeAll(async () => {
   [env, database] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-  worker = await startTestWorker(env, database.db);
+  worker = await startTestWorker(env, database.db, { mailer, providers: { sms } });
 });
 afterAll(async () => {
   await worker?.stop();
@@ -47,16 +63,16 @@ type Users = Record<'ada' | 'bob' | 'cy' | 'dee' | 'eve', string>;
 async function setup(policyOf: EscalationPolicyInput | ((users: Users) => EscalationPolicyInput) | null) {
   const db = database.db;
   const { tenant } = await seedTenant(db, `esc-${++n}-${Date.now()}`);
-  const member = async (name: string, teams: string[]) => {
+  const member = async (name: string, teams: string[], notifyPhone: string | null = null) => {
     const user = await db.user.create({
       data: { email: `${name}-${n}-${Date.now()}@example.com`, name, passwordHash: 'x' },
     });
-    await db.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: 'agent', teams } });
+    await db.membership.create({ data: { tenantId: tenant.id, userId: user.id, role: 'agent', teams, notifyPhone } });
     return user.id;
   };
   const ada = await member('ada', ['tier1']);
-  const bob = await member('bob', ['ops']);
-  const cy = await member('cy', ['ops']);
+  const bob = await member('bob', ['ops'], '+14155550101');
+  const cy = await member('flaky-cy', ['ops']);
   const dee = await member('dee', ['tier1']);
   const eve = await member('eve', ['oncall']);
   const now = await env.currentTimeMs();
@@ -250,5 +266,42 @@ describe('escalation', () => {
     const rejected = (first.status === 'rejected' ? first : second) as PromiseRejectedResult;
     expect(rejected.reason).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String(rejected.reason.cause?.message)).toMatch(/already resolved/);
+  });
+
+  it('emails and texts a level’s members once each, through a mail server that fails once; says who could not be reached', async () => {
+    const s = await setup({
+      name: 'Loud',
+      levels: [
+        { targets: [{ type: 'team', team: 'ops' }], channels: ['in_app', 'email', 'sms'], ackTimeoutMinutes: 30 },
+      ],
+    });
+    await s.settled((v) => v.ackDueAt !== null, 'notified');
+    const notices = async () =>
+      (await database.db.escalationEvent.findMany({ where: { escalationId: s.escalation.id, kind: 'notified' } }))
+        .map((e) => e.detail as { channel: string; userId: string; delivered?: boolean | string; reason?: string })
+        .filter((d) => d.channel !== 'in_app');
+    const settledNotices = await waitFor(async () => {
+      const all = await notices();
+      return all.length === 4 && all.every((d) => d.delivered !== 'pending') ? all : undefined;
+    }, 'every notice settled');
+    const by = (user: string, channel: string) =>
+      settledNotices.find((d) => d.userId === user && d.channel === channel);
+    // Email: bob at once, cy after the mail server's 421 (the activity retried; one mail each).
+    expect(by(s.users.bob, 'email')).toMatchObject({ delivered: true });
+    expect(by(s.users.cy, 'email')).toMatchObject({ delivered: true });
+    const mails = mailer.messages.filter((m) => m.subject.includes('customer asks for a refund'));
+    const bobMail = (await database.db.user.findUniqueOrThrow({ where: { id: s.users.bob } })).email;
+    const cyMail = (await database.db.user.findUniqueOrThrow({ where: { id: s.users.cy } })).email;
+    expect(mails.filter((m) => m.to === bobMail)).toHaveLength(1);
+    expect(mails.filter((m) => m.to === cyMail)).toHaveLength(1);
+    expect(mailer.refused).toContain(cyMail);
+    expect(mails[0]?.subject).toMatch(/high escalation, level 1/);
+    // SMS: bob has a notify phone and gets one text; cy has none, and the history says so.
+    expect(by(s.users.bob, 'sms')).toMatchObject({ delivered: true });
+    expect(by(s.users.cy, 'sms')).toMatchObject({ delivered: false, reason: 'the member has no notifyPhone' });
+    expect(sms.outbox.filter((m) => m.to === '+14155550101' && m.text.includes(s.escalation.id))).toHaveLength(1);
+    // No customer conversation is opened for a staff notice.
+    expect(await database.db.conversation.count({ where: { tenantId: s.tenant.id } })).toBe(0);
+    await s.handle().executeUpdate(resolveUpdate, { args: [{ byUserId: s.users.bob }] });
   });
 });

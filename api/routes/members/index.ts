@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hashPassword, passwordProblems, verifyPassword } from '../../auth/passwords';
 import { hashOpaque, newOpaqueToken } from '../../auth/tokens';
+import { normalizePhone } from '../../contacts/normalize';
 import { AppError, conflict, notFound } from '../../errors';
 import { MailDeliveryError } from '../../mailer';
 import { BUILT_IN_ROLES, isBuiltInRole, PERMISSIONS, ROLE_PERMISSIONS } from '../../permissions';
@@ -30,6 +31,22 @@ function mailFailure(err: unknown): AppError {
   );
 }
 const RoleNameSchema = z.string().min(1).max(80);
+const TeamNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a team name cannot be empty')
+  .max(80)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.-]*$/u, 'a team name is letters, digits, spaces, "_", "." and "-"');
+const MemberPatchSchema = z
+  .object({
+    role: RoleNameSchema.optional(),
+    teams: z.array(TeamNameSchema).max(50).optional(),
+    notifyPhone: z.string().max(40).nullable().optional(),
+  })
+  .refine((b) => b.role !== undefined || b.teams !== undefined || b.notifyPhone !== undefined, {
+    message: 'give at least one of role, teams or notifyPhone',
+  })
+  .meta({ examples: [{ role: 'agent' }, { teams: ['billing', 'vip'], notifyPhone: '+14155550123' }] });
 
 const MemberSchema = z
   .object({
@@ -38,6 +55,8 @@ const MemberSchema = z
     email: z.string(),
     name: z.string(),
     role: z.string(),
+    teams: z.array(z.string()),
+    notifyPhone: z.string().nullable(),
     createdAt: z.date(),
   })
   .meta({
@@ -49,6 +68,8 @@ const MemberSchema = z
         email: 'ada@example.com',
         name: 'Ada Lovelace',
         role: 'owner',
+        teams: ['billing'],
+        notifyPhone: '+14155550123',
         createdAt: '2026-11-02T14:05:00.000Z',
       },
     ],
@@ -126,6 +147,8 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
           email: m.user.email,
           name: m.user.name,
           role: m.role,
+          teams: m.teams,
+          notifyPhone: m.notifyPhone,
           createdAt: m.createdAt,
         })),
       };
@@ -138,38 +161,75 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'members.write' },
       schema: {
         tags: ['members'],
-        summary: "Change a member's role",
+        summary: "Change a member's role, teams or escalation phone",
+        description:
+          'Teams decide whose "team" inbox an escalation lands in and who a team target of an escalation ladder notifies; `notifyPhone` is where the SMS channel of a ladder reaches this member (null removes it).',
         params: IdParamsSchema,
-        body: z.object({ role: RoleNameSchema }).meta({ examples: [{ role: 'agent' }] }),
+        body: MemberPatchSchema,
         response: { 200: MemberSchema, ...errorResponses },
       },
     },
     async (request) => {
       const db = request.tenantDb;
       const p = requirePrincipal(request);
+      const body = request.body;
       const member = await db.membership.findUnique({ where: { id: request.params.id }, include: { user: true } });
       if (!member) throw notFound('member');
-      await assertRole(db, request.body.role);
-      assertMayGrant(p.role, member.role, request.body.role);
-      if (
-        member.role === 'owner' &&
-        request.body.role !== 'owner' &&
-        (await db.membership.count({ where: { role: 'owner' } })) <= 1
-      ) {
-        throw conflict('last_owner', 'a tenant keeps at least one owner');
+      if (body.role !== undefined) {
+        await assertRole(db, body.role);
+        assertMayGrant(p.role, member.role, body.role);
+        if (
+          member.role === 'owner' &&
+          body.role !== 'owner' &&
+          (await db.membership.count({ where: { role: 'owner' } })) <= 1
+        ) {
+          throw conflict('last_owner', 'a tenant keeps at least one owner');
+        }
       }
-      const updated = await db.membership.update({ where: { id: member.id }, data: { role: request.body.role } });
-      await request.audit('member.role_changed', {
-        targetType: 'user',
-        targetId: member.userId,
-        details: { from: member.role, to: updated.role },
+      let notifyPhone: string | null | undefined;
+      if (body.notifyPhone !== undefined) {
+        const phone = body.notifyPhone === null ? null : normalizePhone(body.notifyPhone);
+        if (phone && !phone.ok) {
+          throw new AppError(400, 'invalid_phone', `notifyPhone "${body.notifyPhone}" is ${phone.reason}`, {
+            field: 'notifyPhone',
+          });
+        }
+        notifyPhone = phone ? phone.e164 : null;
+      }
+      const teams = body.teams === undefined ? undefined : [...new Set(body.teams.map((t) => t.trim()))];
+      const updated = await db.membership.update({
+        where: { id: member.id },
+        data: {
+          ...(body.role !== undefined ? { role: body.role } : {}),
+          ...(teams !== undefined ? { teams } : {}),
+          ...(notifyPhone !== undefined ? { notifyPhone } : {}),
+        },
       });
+      if (body.role !== undefined && body.role !== member.role) {
+        await request.audit('member.role_changed', {
+          targetType: 'user',
+          targetId: member.userId,
+          details: { from: member.role, to: updated.role },
+        });
+      }
+      if (teams !== undefined || notifyPhone !== undefined) {
+        await request.audit('member.updated', {
+          targetType: 'user',
+          targetId: member.userId,
+          details: {
+            ...(teams !== undefined ? { teams: { from: member.teams, to: updated.teams } } : {}),
+            ...(notifyPhone !== undefined ? { notifyPhone: updated.notifyPhone ? 'set' : 'removed' } : {}),
+          },
+        });
+      }
       return {
         id: updated.id,
         userId: member.userId,
         email: member.user.email,
         name: member.user.name,
         role: updated.role,
+        teams: updated.teams,
+        notifyPhone: updated.notifyPhone,
         createdAt: updated.createdAt,
       };
     },
