@@ -1,12 +1,13 @@
 // The agent inbox's escalations through the API, on a Temporal dev server with a real worker: open
 // by hand, list mine / my team's / all, acknowledge, reassign, resolve, a late request refused with
-// 409 escalation_closed, the history, and live updates over SSE.
+// 409 escalation_closed, the history, live updates over SSE, and a journey's handoff resolved from the inbox.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../api/auth/tokens';
+import type { Flow } from '../../flow';
 import { toJson } from '../../prisma/json';
 import { type ApiTestServer, auth, startApiTestServer, stopApiTestServer, TEST_JWT_SECRET } from '../helpers/app';
-import { seedTenant } from '../helpers/fixtures';
+import { publish, seedTenant } from '../helpers/fixtures';
 import { waitFor } from '../helpers/processes';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
 
@@ -194,5 +195,68 @@ describe('escalations API', () => {
     await seen(mine.json().id, before + 1);
     expect(text).not.toContain(theirs.json().id);
     controller.abort();
+  });
+
+  it('a journey’s handoff lands in the team inbox; resolving it there sends the journey on', async () => {
+    const seeded = await seedTenant(s.database.db, `inbox-${randomUUID()}`);
+    const ada = await member(seeded.tenant.id, 'ada', 'agent', ['billing']);
+    const handoffFlow: Flow = {
+      name: 'Refund desk',
+      version: 0,
+      nodes: [
+        { id: 'start', type: 'trigger', params: { source: 'api' } },
+        {
+          id: 'desk',
+          type: 'handoff',
+          params: { team: 'billing', priority: 'urgent', note: 'refund over the limit', timeout: '2d' },
+        },
+        { id: 'helped', type: 'end', params: { outcome: 'refunded' } },
+        { id: 'gaveUp', type: 'end', params: { outcome: 'no refund' } },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourceHandle: 'next', target: 'desk' },
+        { id: 'e2', source: 'desk', sourceHandle: 'resolved', target: 'helped' },
+        { id: 'e3', source: 'desk', sourceHandle: 'unresolved', target: 'gaveUp' },
+      ],
+    };
+    await publish(s.database.db, seeded.tenant.id, seeded.flow.id, handoffFlow);
+    const started = await s.app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: auth(seeded.token),
+      payload: { flowId: seeded.flow.id, contactId: seeded.contact.id },
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    const runId = started.json().id as string;
+
+    const inbox = await waitFor(async () => {
+      const items = (await s.app.inject({ url: '/v1/escalations?scope=team', headers: auth(ada.token) })).json().items;
+      return items.length === 1 ? items : undefined;
+    }, 'the handoff in the billing inbox');
+    expect(inbox[0]).toMatchObject({
+      status: 'open',
+      team: 'billing',
+      priority: 'urgent',
+      note: 'refund over the limit',
+      contactId: seeded.contact.id,
+    });
+    const run = async () =>
+      (await s.app.inject({ url: `/v1/runs/${runId}`, headers: auth(seeded.token) })).json() as {
+        run: { status: string; outcome: string | null };
+      };
+    expect((await run()).run.status).toBe('running');
+
+    const resolved = await s.app.inject({
+      method: 'POST',
+      url: `/v1/escalations/${inbox[0].id}/resolve`,
+      headers: auth(ada.token),
+      payload: { note: 'refund approved by billing' },
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    const finished = await waitFor(async () => {
+      const r = await run();
+      return r.run.status === 'completed' ? r : undefined;
+    }, 'the journey to go on');
+    expect(finished.run.outcome).toBe('refunded');
   });
 });

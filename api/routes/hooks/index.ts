@@ -27,7 +27,7 @@ export interface HookOptions {
  */
 export async function hookRoutes(app: FastifyInstance, opts: HookOptions) {
   registerRawBodyParsers(app);
-  const deps = () => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue });
+  const deps = () => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue, log: app.log });
 
   const channelFor = async (request: FastifyRequest, providers: ProviderName[]): Promise<LoadedChannel> => {
     const { channelId } = request.params as { channelId: string };

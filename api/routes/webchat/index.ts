@@ -38,7 +38,7 @@ const toFrame = (m: Message) => ({
  */
 export async function webchatRoutes(app: FastifyInstance) {
   await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
-  const deps = () => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue });
+  const deps = () => ({ db: app.db, temporal: app.temporal, taskQueue: app.taskQueue, log: app.log });
 
   const webchatChannel = async (channelId: string): Promise<LoadedChannel | null> => {
     const channel = await loadChannel(app.db, app.secrets, channelId).catch(() => null);
