@@ -125,6 +125,7 @@ export declare const skipMissedRecipients: Activities['skipMissedRecipients'];
 export declare const cancelCampaignRecipients: Activities['cancelCampaignRecipients'];
 export declare const loadSlaSetup: Activities['loadSlaSetup'];
 export declare const recordSlaEvents: Activities['recordSlaEvents'];
+export declare const saveSlaDue: Activities['saveSlaDue'];
 export declare const loadEscalation: Activities['loadEscalation'];
 export declare const notifyEscalationLevel: Activities['notifyEscalationLevel'];
 export declare const recordEscalationStep: Activities['recordEscalationStep'];

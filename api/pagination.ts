@@ -19,11 +19,12 @@ export const PageQuerySchema = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-/** Rows after the cursor in (at desc, id desc) order, as a Prisma `where` fragment. */
-export function afterCursor(field: string, cursor: string | undefined) {
+/** Rows after the cursor in (at, id) order — descending unless asked — as a Prisma `where` fragment. */
+export function afterCursor(field: string, cursor: string | undefined, direction: 'asc' | 'desc' = 'desc') {
   if (!cursor) return {};
   const { at, id } = decodeCursor(cursor);
-  return { OR: [{ [field]: { lt: at } }, { [field]: at, id: { lt: id } }] };
+  const op = direction === 'desc' ? 'lt' : 'gt';
+  return { OR: [{ [field]: { [op]: at } }, { [field]: at, id: { [op]: id } }] };
 }
 
 export function page<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date) {

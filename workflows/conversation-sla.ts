@@ -3,6 +3,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -28,6 +29,8 @@ export interface ConversationSlaInput {
     state: SlaState;
     seq: number;
     pending: SlaSignalKind[];
+    /** What the conversation row last showed as next due. */
+    savedDue?: string;
   };
 }
 
@@ -41,10 +44,19 @@ export interface ConversationSlaView {
 export const slaSignal = defineSignal<[{ kind: SlaSignalKind }]>('sla');
 export const slaQuery = defineQuery<ConversationSlaView>('sla');
 
+/** The running clock due soonest: a breached clock still counts (it is the most overdue). */
+function soonestDue(clocks: SlaClockView): { metric: string; dueAt: number } | null {
+  let best: { metric: string; dueAt: number } | null = null;
+  for (const c of clocks) {
+    if (c.dueAt !== null && (best === null || c.dueAt < best.dueAt)) best = { metric: c.metric, dueAt: c.dueAt };
+  }
+  return best;
+}
+
 export const conversationSlaWorkflowId = (conversationId: string) => `sla-${conversationId}`;
 
-const { loadSlaSetup, recordSlaEvents, openSlaEscalation } = proxyActivities<
-  Pick<Activities, 'loadSlaSetup' | 'recordSlaEvents' | 'openSlaEscalation'>
+const { loadSlaSetup, recordSlaEvents, openSlaEscalation, saveSlaDue } = proxyActivities<
+  Pick<Activities, 'loadSlaSetup' | 'recordSlaEvents' | 'openSlaEscalation' | 'saveSlaDue'>
 >({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -114,6 +126,19 @@ export async function conversationSla(input: ConversationSlaInput): Promise<Conv
     }
   };
 
+  // What the conversation row shows as next due; saved only when it moves. Histories from before
+  // the row kept it take the old path on replay.
+  const keepsDue = patched('sla-due-on-conversation');
+  let savedDue: string | undefined = input.carried ? (input.carried.savedDue ?? undefined) : undefined;
+  const saveDue = async () => {
+    if (!keepsDue) return;
+    const next = soonestDue(sla.view(Date.now()));
+    const fingerprint = next ? `${next.metric}@${next.dueAt}` : 'none';
+    if (fingerprint === savedDue) return;
+    await saveSlaDue({ tenantId, conversationId, dueAt: next?.dueAt ?? null, metric: next?.metric ?? null });
+    savedDue = fingerprint;
+  };
+
   for (;;) {
     while (pending.length > 0) {
       const kind = pending.shift() as SlaSignalKind;
@@ -128,6 +153,7 @@ export async function conversationSla(input: ConversationSlaInput): Promise<Conv
               : sla.reopen(now),
       );
     }
+    await saveDue();
     const deadline = sla.nextDeadline();
     if (deadline === null && sla.state.resolved) {
       // Resolved: done unless it reopens within the grace period.
@@ -138,6 +164,7 @@ export async function conversationSla(input: ConversationSlaInput): Promise<Conv
       await condition(() => pending.length > 0);
     } else if (!(await condition(() => pending.length > 0, Math.max(1, deadline - Date.now())))) {
       await record(sla.tick(Date.now()));
+      await saveDue();
     }
     if (workflowInfo().historyLength > CONTINUE_AS_NEW_EVENTS || workflowInfo().continueAsNewSuggested) {
       await condition(() => true);
@@ -152,6 +179,7 @@ export async function conversationSla(input: ConversationSlaInput): Promise<Conv
           state: sla.state,
           seq,
           pending,
+          ...(savedDue !== undefined ? { savedDue } : {}),
         },
       });
     }

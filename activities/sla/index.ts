@@ -137,5 +137,24 @@ export function createSlaActivities({ db, starter }: { db: Db; starter?: Campaig
         conversationId: input.conversationId,
       });
     },
+
+    /** The conversation's next SLA due time, for the inbox to sort by and count down to. */
+    async saveSlaDue(input: {
+      tenantId: string;
+      conversationId: string;
+      dueAt: number | null;
+      metric: string | null;
+    }): Promise<void> {
+      const { count } = await db.conversation.updateMany({
+        where: { id: input.conversationId, tenantId: input.tenantId },
+        data: { slaDueAt: input.dueAt === null ? null : new Date(input.dueAt), slaMetric: input.metric },
+      });
+      if (count === 0) return;
+      await publishInbox(db, {
+        tenantId: input.tenantId,
+        type: 'conversation.updated',
+        conversationId: input.conversationId,
+      });
+    },
   };
 }

@@ -209,6 +209,29 @@ describe('SLA clocks from the inbox', () => {
     );
     expect(view).toMatchObject({ policyId: urgent.id, policyName: 'Urgent VIP' });
     expect(clock(view, 'first_response')?.targetMinutes).toBe(5);
+
+    // Another customer, under the standard hour: the inbox sorted by SLA puts the urgent one first,
+    // each with its soonest due clock.
+    const otherPhone = '+14155550712';
+    await customerWrites(t, otherPhone, 'Quick question about my bill');
+    const other = await server.conversationOn(t.channel.id, otherPhone);
+    const sorted = await waitFor(async () => {
+      const items = (await api(t, 'GET', '/conversations?sort=sla_due')).json().items as {
+        id: string;
+        slaDueAt: string | null;
+        slaMetric: string | null;
+      }[];
+      return items.length === 2 ? items : undefined;
+    }, 'both conversations on the SLA list');
+    expect(sorted.map((c) => c.id)).toEqual([conversation.id, other.id]);
+    expect(sorted[0]).toMatchObject({ slaMetric: 'first_response', slaDueAt: clock(view, 'first_response')?.dueAt });
+    expect(Date.parse(sorted[1]?.slaDueAt ?? '') - Date.parse(sorted[0]?.slaDueAt ?? '')).toBeGreaterThan(50 * MINUTE);
+    const firstPage = (await api(t, 'GET', '/conversations?sort=sla_due&limit=1')).json();
+    expect(firstPage.items.map((c: { id: string }) => c.id)).toEqual([conversation.id]);
+    const secondPage = (
+      await api(t, 'GET', `/conversations?sort=sla_due&limit=1&cursor=${firstPage.nextCursor}`)
+    ).json();
+    expect(secondPage.items.map((c: { id: string }) => c.id)).toEqual([other.id]);
   });
 
   it('answers 404 no_sla where no policy applies or no customer has written, and an agent reply starts nothing', async () => {

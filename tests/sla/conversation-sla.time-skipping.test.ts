@@ -201,7 +201,12 @@ describe('conversationSla', () => {
       warnAt: [],
     });
     await s.signal('customer_message');
-    await s.settled((x) => x.clocks.length === 2, 'opened');
+    const opened = await s.settled((x) => x.clocks.length === 2, 'opened');
+    // The conversation row shows the soonest due clock, for the inbox to sort by and count down to.
+    const row = () => database.db.conversation.findUniqueOrThrow({ where: { id: s.conversation.id } });
+    const firstDue = opened.clocks.find((c) => c.metric === 'first_response')?.dueAt;
+    await waitFor(async () => ((await row()).slaDueAt?.getTime() === firstDue ? true : undefined), 'due saved');
+    expect((await row()).slaMetric).toBe('first_response');
     await env.sleep(10 * MINUTE);
     await s.signal('agent_reply');
     await s.settled((x) => x.clocks.some((c) => c.metric === 'first_response' && c.status === 'met'), 'met');
@@ -222,6 +227,8 @@ describe('conversationSla', () => {
     // Resolved after some 35 minutes of its 600; reopened two hours later, it resumes where it stopped.
     await s.signal('resolved');
     const resolved = await s.settled((x) => x.resolved, 'resolved');
+    await waitFor(async () => ((await row()).slaDueAt === null ? true : undefined), 'nothing due once resolved');
+    expect((await row()).slaMetric).toBeNull();
     const spent = resolved.clocks.find((c) => c.metric === 'resolution')?.spentMinutes as number;
     expect(spent).toBeGreaterThanOrEqual(35);
     expect(spent).toBeLessThan(40);
@@ -232,6 +239,8 @@ describe('conversationSla', () => {
     expect(resolution?.status).toBe('running');
     expect(resolution?.remainingMinutes).toBe(600 - spent);
     expect(reopened.clocks.some((c) => c.metric === 'next_response' && c.status === 'running')).toBe(true);
+    const soonest = Math.min(...reopened.clocks.flatMap((c) => (c.dueAt === null ? [] : [c.dueAt])));
+    await waitFor(async () => ((await row()).slaDueAt?.getTime() === soonest ? true : undefined), 'due again');
     const kinds = (await s.records()).map((r) => `${r.metric}:${r.kind}`);
     expect(kinds).toEqual(['first_response:met', 'next_response:breach', 'next_response:met', 'resolution:met']);
   });

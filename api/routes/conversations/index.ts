@@ -19,6 +19,7 @@ const StatusSchema = z.enum(['open', 'pending', 'resolved']);
 /** SLA policies can apply by priority and by tag. */
 const PrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
 const TagsSchema = z.array(z.string().trim().min(1).max(50)).max(50);
+const SlaMetricSchema = z.enum(['first_response', 'next_response', 'resolution']);
 
 const ConversationSchema = z
   .object({
@@ -38,6 +39,9 @@ const ConversationSchema = z
     lastInboundAt: z.date().nullable(),
     /** True while WhatsApp allows free-form replies (24 hours after the customer's last message). */
     replyWindowOpen: z.boolean(),
+    /** The soonest due time of a running SLA clock (past: breached), and which target it is. */
+    slaDueAt: z.date().nullable(),
+    slaMetric: SlaMetricSchema.nullable(),
     lastMessage: z
       .object({ direction: z.string(), body: z.string(), status: z.string(), createdAt: z.date() })
       .nullable(),
@@ -63,6 +67,8 @@ const ConversationSchema = z
         lastMessageAt: '2026-11-20T09:30:00.000Z',
         lastInboundAt: '2026-11-20T09:30:00.000Z',
         replyWindowOpen: true,
+        slaDueAt: '2026-11-20T10:30:00.000Z',
+        slaMetric: 'first_response',
         lastMessage: {
           direction: 'inbound',
           body: 'Can I move my appointment to Friday?',
@@ -178,6 +184,8 @@ function toConversation(row: ConversationRow) {
     lastInboundAt: row.lastInboundAt,
     replyWindowOpen:
       row.kind !== 'whatsapp' || (row.lastInboundAt !== null && Date.now() - row.lastInboundAt.getTime() < WINDOW_MS),
+    slaDueAt: row.slaDueAt,
+    slaMetric: SlaMetricSchema.nullable().catch(null).parse(row.slaMetric),
     lastMessage: last
       ? { direction: last.direction, body: last.body.slice(0, 200), status: last.status, createdAt: last.createdAt }
       : null,
@@ -223,8 +231,10 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'conversations.read' },
       schema: {
         tags: ['conversations'],
-        summary: 'The inbox: conversations by latest activity, filtered',
+        summary: 'The inbox: conversations by latest activity or by SLA due time, filtered',
         querystring: PageQuerySchema.extend({
+          /** `sla_due`: only conversations with a running SLA clock, the soonest (or most overdue) first. */
+          sort: z.enum(['recent', 'sla_due']).default('recent'),
           status: StatusSchema.optional(),
           channel: z.enum([...ChannelSchema.options, 'voice']).optional(),
           /** A user id, `me`, or `none` for unassigned. */
@@ -241,7 +251,8 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const principal = requirePrincipal(request);
-      const { limit, cursor, status, channel, assignee, team, unread, contactId } = request.query;
+      const { limit, cursor, status, channel, assignee, team, unread, contactId, sort } = request.query;
+      const bySla = sort === 'sla_due';
       if (assignee === 'me' && !principal.userId) {
         throw new AppError(400, 'no_user', 'assignee=me needs a user session, not an API key');
       }
@@ -255,13 +266,15 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
           ...(team ? { team } : {}),
           ...(unread === 'true' ? { unreadCount: { gt: 0 } } : unread === 'false' ? { unreadCount: 0 } : {}),
           ...(contactId ? { contactId } : {}),
-          ...afterCursor('updatedAt', cursor),
+          ...(bySla
+            ? { slaDueAt: { not: null }, ...afterCursor('slaDueAt', cursor, 'asc') }
+            : afterCursor('updatedAt', cursor)),
         },
         include,
-        orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+        orderBy: bySla ? [{ slaDueAt: 'asc' }, { id: 'asc' }] : [{ updatedAt: 'desc' }, { id: 'desc' }],
         take: limit + 1,
       });
-      const result = page(rows, limit, (r) => r.updatedAt);
+      const result = page(rows, limit, (r) => (bySla ? (r.slaDueAt ?? r.updatedAt) : r.updatedAt));
       return { items: result.items.map(toConversation), nextCursor: result.nextCursor };
     },
   );
