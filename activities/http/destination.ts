@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { BusinessError } from '../errors';
+import { isPublicAddress } from './address';
 
 /**
  * Tenant-supplied URLs (outbound webhooks, the http-request node) must not reach our own network:
@@ -36,31 +37,9 @@ async function resolveAll(host: string): Promise<string[]> {
   }
 }
 
+/** Loopback, private, link-local, multicast, reserved: any spelling, IPv4-mapped IPv6 included. */
 export function isInternalAddress(ip: string): boolean {
-  if (isIPv4(ip)) return internalV4(ip);
-  const v6 = ip.toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(v6) ?? /^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/.exec(v6);
-  if (mapped?.[1]) return internalV4(mapped[1]);
-  if (v6 === '::' || v6 === '::1') return true;
-  const first = Number.parseInt(v6.split(':')[0] || '0', 16);
-  // fc00::/7 unique local, fe80::/10 link-local, ff00::/8 multicast.
-  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80 || (first & 0xff00) === 0xff00;
-}
-
-function internalV4(ip: string): boolean {
-  const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 0 && c === 0) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  );
+  return !isPublicAddress(ip);
 }
 
 /**

@@ -25,6 +25,9 @@ describe('tenant URLs must not reach internal networks', () => {
     'fe80::1',
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
+    // How Node's URL parser writes http://[::ffff:127.0.0.1]/ and the metadata address.
+    '::ffff:7f00:1',
+    '::ffff:a9fe:a9fe',
   ])('%s is internal', (ip) => {
     expect(isInternalAddress(ip)).toBe(true);
   });
@@ -63,19 +66,19 @@ describe('tenant URLs must not reach internal networks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const asked: string[] = [];
-    // 203.0.113.10 (a public, documentation address) stands for a public receiver: served locally.
+    // 93.184.215.14 (a public address) stands for a public receiver: answered by the fake fetch, never dialled.
     const fetchImpl: typeof fetch = (input, init) => {
       const url = new URL(String(input));
       asked.push(url.host);
-      return url.hostname === '203.0.113.10'
+      return url.hostname === '93.184.215.14'
         ? fetch(`http://127.0.0.1:${port}${url.pathname}`, init)
         : fetch(input, init);
     };
     try {
       await expect(
-        fetchPublic(fetchImpl, new URL('http://203.0.113.10/start'), { method: 'GET' }, false),
+        fetchPublic(fetchImpl, new URL('http://93.184.215.14/start'), { method: 'GET' }, false),
       ).rejects.toMatchObject({ type: 'PrivateDestination', message: expect.stringContaining('10.0.0.1') });
-      expect(asked).toEqual(['203.0.113.10']);
+      expect(asked).toEqual(['93.184.215.14']);
     } finally {
       server.close();
     }
