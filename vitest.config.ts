@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -31,6 +33,8 @@ export default defineConfig({
     sequence: { sequencer: LongFirstSequencer },
     // Worker processes the tests start take fixed task slots: the CPU they would watch is the whole
     // suite's, two files at a time, not their own load. bench/campaign measures the CPU target.
-    env: { WORKER_TARGET_CPU: '0' },
+    // Apps and workers that build the knowledge base from the environment keep its vectors out of
+    // the developer's own .data/vectors.
+    env: { WORKER_TARGET_CPU: '0', SWITCHBOARD_VECTOR_DIR: join(tmpdir(), 'switchboard-test-vectors') },
   },
 });

@@ -3,6 +3,7 @@ import type { Mailer } from '../api/mailer';
 import type { DispatchTarget } from '../api/webhooks/dispatch';
 import type { EngineActivities } from '../flow/engine/contracts';
 import type { Db } from '../prisma/client';
+import { KnowledgeSettingsSchema } from '../worker/config';
 import { createCallActivities } from './calls';
 import { SandboxCallProvider } from './calls/sandbox';
 import { createCampaignActivities } from './campaigns';
@@ -12,6 +13,7 @@ import { createCrmActivities } from './crm';
 import { createEscalationActivities } from './escalations';
 import { createFlowActivities } from './flows';
 import { createHttpActivities } from './http';
+import { privateUrlsAllowed } from './http/destination';
 import { createMessagingActivities, type MessagingProviders } from './messaging';
 import { SandboxMessagingProvider } from './messaging/sandbox';
 import { createNotifyActivities } from './notify';
@@ -19,6 +21,8 @@ import { createWebhookActivities } from './notify/webhooks';
 import { createOnboardingActivities } from './onboarding';
 import { createRagActivities } from './rag';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from './rag/answerer';
+import { createIngestActivities } from './rag/ingest';
+import { type KnowledgeRuntime, knowledgeRuntime } from './rag/runtime';
 import { createRunActivities } from './runs';
 import { createSlaActivities } from './sla';
 
@@ -41,6 +45,13 @@ export interface ActivityDeps {
   events?: DispatchTarget;
   /** The Temporal client campaign dispatch starts journeys with (defaults to `events`' client). */
   starter?: CampaignStarter;
+  /** The knowledge base's embedder and vector store (ingestion); built from the environment on first use. */
+  knowledge?: () => Pick<KnowledgeRuntime, 'embedder' | 'store'>;
+  /**
+   * Let URL knowledge sources reach loopback and private networks; by default as webhooks and the
+   * http-request node (SWITCHBOARD_ALLOW_PRIVATE_URLS, off under NODE_ENV=production).
+   */
+  allowPrivateUrls?: boolean;
   /** Switchboard's own mail to tenant staff (onboarding reminders, escalation notices); none: not emailed. */
   mailer?: Mailer;
 }
@@ -55,6 +66,15 @@ export function sandboxMessaging(): MessagingProviders {
     webchat: sandbox,
     messenger: sandbox,
     instagram: sandbox,
+  };
+}
+
+/** The given knowledge adapters, or the environment's, built once on first use. */
+function knowledgeAdapters(db: Db, given: ActivityDeps['knowledge']) {
+  let built: Pick<KnowledgeRuntime, 'embedder' | 'store'> | undefined;
+  return () => {
+    built ??= given ? given() : knowledgeRuntime(db, KnowledgeSettingsSchema.parse(process.env));
+    return built;
   };
 }
 
@@ -102,6 +122,12 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.mailer ? { mailer: deps.mailer } : {}),
     }),
     ...createOnboardingActivities({ db, ...(deps.mailer ? { mailer: deps.mailer } : {}) }),
+    ...createIngestActivities({
+      db,
+      adapters: knowledgeAdapters(db, deps.knowledge),
+      ...(fetchImpl ? { fetchImpl } : {}),
+      allowPrivateUrls: deps.allowPrivateUrls ?? privateUrlsAllowed(),
+    }),
   };
   return activities satisfies EngineActivities;
 }
@@ -126,6 +152,11 @@ export declare const cancelCampaignRecipients: Activities['cancelCampaignRecipie
 export declare const loadSlaSetup: Activities['loadSlaSetup'];
 export declare const recordSlaEvents: Activities['recordSlaEvents'];
 export declare const saveSlaDue: Activities['saveSlaDue'];
+export declare const extractSource: Activities['extractSource'];
+export declare const embedSourceChunks: Activities['embedSourceChunks'];
+export declare const finishIngestion: Activities['finishIngestion'];
+export declare const failIngestion: Activities['failIngestion'];
+export declare const purgeSource: Activities['purgeSource'];
 export declare const loadEscalation: Activities['loadEscalation'];
 export declare const notifyEscalationLevel: Activities['notifyEscalationLevel'];
 export declare const recordEscalationStep: Activities['recordEscalationStep'];

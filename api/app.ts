@@ -14,9 +14,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { demoPassages, ExtractiveAnswerer, type KnowledgeAnswerer } from '../activities/rag/answerer';
+import type { KnowledgeRuntime } from '../activities/rag/runtime';
 import type { Db } from '../prisma/client';
 import { contactCachePlugin } from './contacts/read-cache';
 import { registerErrorHandling } from './errors';
+import { knowledgePlugin } from './knowledge/plugin';
 import { inboxHubPlugin } from './live/inbox-hub';
 import { pgListenerPlugin } from './live/pg-listener';
 import { DevInbox, type Mailer, UnconfiguredMailer } from './mailer';
@@ -63,6 +65,8 @@ export interface BuildAppOptions {
   publicUrl?: string;
   /** Answers voice agents' questions from the knowledge base; the extractive demo by default. */
   answerer?: KnowledgeAnswerer;
+  /** The knowledge base for search and ask; by default built from the environment on first use. */
+  knowledge?: () => KnowledgeRuntime;
 }
 
 declare module 'fastify' {
@@ -111,6 +115,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(eventsPlugin);
   await app.register(pgListenerPlugin, opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {});
   await app.register(inboxHubPlugin);
+  await app.register(knowledgePlugin, opts.knowledge ? { runtime: opts.knowledge } : {});
   await app.register(contactCachePlugin);
   await app.register(authPlugin, { jwtSecret: opts.jwtSecret });
   const routeAccess: RouteAccess[] = [];
@@ -168,6 +173,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/escalations'));
       await v1.register(import('./routes/onboarding'));
       await v1.register(import('./routes/analytics/sla'));
+      await v1.register(import('./routes/knowledge'));
+      await v1.register(import('./routes/knowledge/search'));
     },
     { prefix: '/v1' },
   );

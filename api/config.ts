@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MailSettingsShape, TemporalConfigSchema } from '../worker/config';
+import { KnowledgeSettingsShape, MailSettingsShape, TemporalConfigSchema } from '../worker/config';
 
 /** Every setting the API reads, from the environment. README "Configuration" lists them. */
 export const ApiConfigSchema = TemporalConfigSchema.extend({
@@ -17,6 +17,7 @@ export const ApiConfigSchema = TemporalConfigSchema.extend({
   /** The public base URL providers post webhooks to; their signatures cover it. */
   SWITCHBOARD_PUBLIC_URL: z.string().url().optional(),
   ...MailSettingsShape,
+  ...KnowledgeSettingsShape,
   /** Signs user access tokens; at least 32 characters. */
   SWITCHBOARD_JWT_SECRET: z.string().min(32, 'SWITCHBOARD_JWT_SECRET must be at least 32 characters'),
   /** Comma-separated base64 32-byte keys, newest first (rotation: prepend a new one). */

@@ -46,6 +46,9 @@ export const PERMISSIONS = [
   /** Acknowledge, reassign and resolve escalations. */
   'escalations.read',
   'escalations.write',
+  /** Knowledge sources, search and ask. */
+  'knowledge.read',
+  'knowledge.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -94,6 +97,7 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'sla.read',
     'escalations.read',
     'escalations.write',
+    'knowledge.read',
   ],
   analyst: [...read.filter((p) => p !== 'api_keys.read'), 'contacts.export', 'audit.export'],
   developer: [
@@ -121,6 +125,8 @@ export const ROLE_PERMISSIONS: Record<BuiltInRole, readonly Permission[]> = {
     'campaigns.read',
     'sla.read',
     'escalations.read',
+    'knowledge.read',
+    'knowledge.write',
   ],
 };
 

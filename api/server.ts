@@ -1,8 +1,10 @@
 // Listens and closes gracefully; everything else is in app.ts.
 import { Client, Connection } from '@temporalio/client';
+import { knowledgeRuntime } from '../activities/rag/runtime';
 import { createDb } from '../prisma/client';
 import { buildApp } from './app';
 import { ApiConfigSchema } from './config';
+import { catchUpIngestion } from './knowledge/ingestion';
 import { SmtpMailer } from './mailer-smtp';
 
 const config = ApiConfigSchema.parse(process.env);
@@ -16,6 +18,7 @@ const mailer =
     ? new SmtpMailer({ url: config.SWITCHBOARD_SMTP_URL, from: config.SWITCHBOARD_MAIL_FROM })
     : undefined;
 const db = createDb(config.DATABASE_URL);
+const knowledge = knowledgeRuntime(db, config);
 const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 const app = await buildApp({
@@ -27,6 +30,9 @@ const app = await buildApp({
   logLevel: config.LOG_LEVEL,
   bodyLimit: config.BODY_LIMIT_BYTES,
   databaseUrl: config.DATABASE_URL,
+  // Voice agents answer from the tenant's knowledge base, as the ai-reply node does.
+  answerer: knowledge.knowledge,
+  knowledge: () => knowledge,
   ...(mailer ? { mailer } : {}),
   ...(config.SWITCHBOARD_PUBLIC_URL ? { publicUrl: config.SWITCHBOARD_PUBLIC_URL } : {}),
   ...(config.EDITOR_DIST ? { editorDist: config.EDITOR_DIST } : {}),
@@ -46,6 +52,14 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
   await app.listen({ host: config.HOST, port: config.PORT });
+  // Sources saved while Temporal was away, or indexed with another embedder, are started now and
+  // every ten minutes after.
+  const catchUp = () =>
+    catchUpIngestion(app, knowledge.embedder.id).catch((err: unknown) =>
+      app.log.warn({ err }, 'knowledge catch-up failed; it runs again later'),
+    );
+  void catchUp();
+  setInterval(catchUp, 10 * 60_000).unref();
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   const message =

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sealCredentials } from '../activities/channels/store';
 import { SandboxConfigSchema } from '../activities/providers/config';
+import { demoPassages } from '../activities/rag/answerer';
 import { generateApiKey, parseApiKey, secretMatches } from '../api/api-keys';
 import type { Secrets } from '../api/crypto/secrets';
 import { compileFlow, type Flow } from '../flow';
@@ -97,7 +98,27 @@ export async function seedDemo(db: Db, dataDir: string, secrets?: Secrets) {
   const flow = await ensurePublishedFlow(db, tenant.id, demoFlow);
   for (const template of flowTemplates) await ensurePublishedFlow(db, tenant.id, template.flow);
   const channels = secrets ? await ensureSandboxChannels(db, secrets, tenant.id) : [];
+  await ensureDemoKnowledge(db, tenant.id);
   return { tenant, token, contact, flow, channels };
+}
+
+/**
+ * What the demo's support bot and voice agent know: a few short help articles, saved `pending`
+ * for the API's catch-up sweep to ingest once the worker is up. Left alone once the tenant has any.
+ */
+async function ensureDemoKnowledge(db: Db, tenantId: string) {
+  if (await db.knowledgeSource.count({ where: { tenantId } })) return;
+  await db.knowledgeSource.createMany({
+    data: demoPassages.map((p) => ({
+      tenantId,
+      kind: 'text',
+      title: p.title,
+      text: p.text,
+      category: 'help',
+      tags: ['demo'],
+      visibility: 'public',
+    })),
+  });
 }
 
 const SANDBOX_KINDS = ['sms', 'whatsapp', 'voice', 'email', 'telegram', 'messenger', 'instagram'] as const;

@@ -31,8 +31,33 @@ export const MailSettingsShape = {
   SWITCHBOARD_MAIL_FROM: z.preprocess(emptyAsUnset, z.string().optional()),
 };
 
+/** The knowledge base's adapters (activities/rag/runtime.ts): the API and the worker read these. */
+export const KnowledgeSettingsShape = {
+  /** `use-lite` (default: Universal Sentence Encoder Lite, offline) or `openai` (any OpenAI-compatible API). */
+  SWITCHBOARD_EMBEDDER: z.preprocess(emptyAsUnset, z.enum(['use-lite', 'openai']).default('use-lite')),
+  SWITCHBOARD_EMBEDDINGS_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
+  SWITCHBOARD_EMBEDDINGS_API_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  SWITCHBOARD_EMBEDDINGS_MODEL: z.preprocess(emptyAsUnset, z.string().default('text-embedding-3-small')),
+  SWITCHBOARD_EMBEDDINGS_DIMENSIONS: z.preprocess(emptyAsUnset, z.coerce.number().int().positive().optional()),
+  /** `lancedb` (default: embedded, on disk) or `pinecone`. */
+  SWITCHBOARD_VECTOR_STORE: z.preprocess(emptyAsUnset, z.enum(['lancedb', 'pinecone']).default('lancedb')),
+  /** The embedded store's directory. */
+  SWITCHBOARD_VECTOR_DIR: z.preprocess(emptyAsUnset, z.string().default('.data/vectors')),
+  PINECONE_API_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  PINECONE_INDEX: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** The index's host (from the Pinecone console): no control-plane lookup is made. */
+  PINECONE_INDEX_HOST: z.preprocess(emptyAsUnset, z.string().optional()),
+  /** A chat model behind any OpenAI-compatible API; unset: extractive answers (cited passages). */
+  SWITCHBOARD_CHAT_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
+  SWITCHBOARD_CHAT_API_KEY: z.preprocess(emptyAsUnset, z.string().optional()),
+  SWITCHBOARD_CHAT_MODEL: z.preprocess(emptyAsUnset, z.string().default('gpt-4o-mini')),
+};
+export const KnowledgeSettingsSchema = z.object(KnowledgeSettingsShape);
+export type KnowledgeSettings = z.infer<typeof KnowledgeSettingsSchema>;
+
 export const WorkerConfigSchema = TemporalConfigSchema.extend({
   ...MailSettingsShape,
+  ...KnowledgeSettingsShape,
   DATABASE_URL: z.string().url(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().positive().default(40),

@@ -39,6 +39,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.answerer ? { answerer: opts.answerer } : {}),
       ...(opts.mailer ? { mailer: opts.mailer } : {}),
+      ...(opts.knowledge ? { knowledge: opts.knowledge } : {}),
+      ...(opts.allowPrivateUrls ? { allowPrivateUrls: true } : {}),
     }),
     ...slots(opts),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),

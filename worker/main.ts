@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { knowledgeRuntime } from '../activities/rag/runtime';
 import { Secrets } from '../api/crypto/secrets';
 import { DevInbox, UnconfiguredMailer } from '../api/mailer';
 import { SmtpMailer } from '../api/mailer-smtp';
@@ -32,8 +33,12 @@ const mailer =
     : process.env.NODE_ENV === 'production'
       ? new UnconfiguredMailer()
       : new DevInbox('.data/inbox.jsonl');
+// The knowledge base answers the ai-reply node and ingests sources; the same settings as the API's.
+const knowledge = knowledgeRuntime(db, config);
 const worker = await createWorker({
   mailer,
+  answerer: knowledge.knowledge,
+  knowledge: () => knowledge,
   connection,
   db,
   secrets,
@@ -54,5 +59,6 @@ try {
 } finally {
   await connection.close();
   await clientConnection.close();
+  await knowledge.store.close?.();
   await db.$disconnect();
 }

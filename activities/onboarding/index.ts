@@ -11,19 +11,21 @@ export function createOnboardingActivities({ db, mailer }: { db: Db; mailer?: Ma
     /** Steps the database shows done (work done before the workflow, or a signal that was lost). */
     async onboardingFacts(input: { tenantId: string }): Promise<OnboardingStep[]> {
       const tenantId = input.tenantId;
-      const [channels, versions, members, invitations, campaigns] = await Promise.all([
+      const [channels, versions, members, invitations, campaigns, sources] = await Promise.all([
         // The sandbox is not a connected channel: a real provider, verified.
         db.channel.count({ where: { tenantId, provider: { not: 'sandbox' }, status: 'connected' } }),
         db.flowVersion.count({ where: { tenantId } }),
         db.membership.count({ where: { tenantId } }),
         db.invitation.count({ where: { tenantId } }),
         db.campaign.count({ where: { tenantId, launchedAt: { not: null } } }),
+        db.knowledgeSource.count({ where: { tenantId, deletedAt: null } }),
       ]);
       const done: OnboardingStep[] = [];
       if (channels > 0) done.push('connect_channel');
       if (versions > 0) done.push('publish_flow');
       if (members > 1 || invitations > 0) done.push('invite_teammate');
       if (campaigns > 0) done.push('first_campaign');
+      if (sources > 0) done.push('add_knowledge');
       return done;
     },
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CitationSchema } from '../../flow/engine/contracts';
+import { contentWords } from './words';
 
 export interface Answer {
   answer: string;
@@ -8,7 +9,7 @@ export interface Answer {
   citations: z.infer<typeof CitationSchema>[];
 }
 
-/** Answers a question from a tenant's knowledge. The knowledge-base issue brings real retrieval. */
+/** Answers a question from a tenant's knowledge (knowledge-base.ts: retrieval over the tenant's sources). */
 export interface KnowledgeAnswerer {
   answer(input: { tenantId: string; question: string; sourceIds: string[] }): Promise<Answer>;
 }
@@ -19,22 +20,11 @@ export interface Passage {
   text: string;
 }
 
-const STOP = new Set(
-  'a an and are as at be by can do does for from how i if in is it me my of on or our please the to we what when where which who why will with you your'.split(
-    ' ',
-  ),
-);
-const words = (t: string) =>
-  t
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
-    .split(/\s+/)
-    .filter((w) => w.length > 1 && !STOP.has(w));
+const words = contentWords;
 
 /**
  * An extractive answerer over a fixed set of passages: the best passage by word overlap, cited,
- * never invented. It is the sandbox's stand-in for retrieval and the default of `npm start`.
+ * never invented. The default of tests that need answers without a knowledge base.
  */
 export class ExtractiveAnswerer implements KnowledgeAnswerer {
   constructor(private readonly passages: Passage[]) {}

@@ -19,6 +19,7 @@ const STEP_OF_ROUTE: Record<string, { step: OnboardingStep; when?: (request: Fas
   'POST /v1/invitations': { step: 'invite_teammate' },
   'POST /v1/campaigns/:id/launch': { step: 'first_campaign' },
   'POST /v1/knowledge-sources': { step: 'add_knowledge' },
+  'POST /v1/knowledge-sources/upload': { step: 'add_knowledge' },
 };
 
 export async function signalOnboarding(

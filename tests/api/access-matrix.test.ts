@@ -312,6 +312,7 @@ async function optionalResources(
     definition: { timeZone: 'UTC', hours: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] },
   });
   await tryCreate('sla-policies', '/v1/sla-policies', { name: 'B policy', firstResponse: { minutes: 30 } });
+  await tryCreate('knowledge-sources', '/v1/knowledge-sources', { kind: 'text', title: 'B notes', text: 'B only' });
   await tryCreate('escalation-policies', '/v1/escalation-policies', {
     name: 'B ladder',
     levels: [{ targets: [{ type: 'team', team: 'support' }], ackTimeoutMinutes: 10 }],

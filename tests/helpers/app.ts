@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../api/app';
+import { type BuildAppOptions, buildApp } from '../../api/app';
 import { createTestDatabase, type TestDatabase } from './db';
 import { createDevServerEnv } from './temporal';
 
@@ -13,8 +13,13 @@ export const TEST_SECRETS_ENV = {
   SWITCHBOARD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
 };
 
-export function buildTestApp(database: TestDatabase, env: TestWorkflowEnvironment): Promise<FastifyInstance> {
+export function buildTestApp(
+  database: TestDatabase,
+  env: TestWorkflowEnvironment,
+  extra: Partial<BuildAppOptions> = {},
+): Promise<FastifyInstance> {
   return buildApp({
+    ...extra,
     db: database.db,
     temporal: env.client,
     taskQueue: TASK_QUEUE,
@@ -34,9 +39,9 @@ export interface ApiTestServer {
 }
 
 /** A Temporal dev server, a fresh database and the app on them: the setup of every API test file. */
-export async function startApiTestServer(): Promise<ApiTestServer> {
+export async function startApiTestServer(extra: Partial<BuildAppOptions> = {}): Promise<ApiTestServer> {
   const [env, database] = await Promise.all([createDevServerEnv(), createTestDatabase()]);
-  return { env, database, app: await buildTestApp(database, env) };
+  return { env, database, app: await buildTestApp(database, env, extra) };
 }
 
 /** Tears down what startApiTestServer started (whatever part of it exists). */
