@@ -42,6 +42,8 @@ export interface RetrieverDeps {
   store: VectorStore;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** RRF's constant: 60 is the value of the original paper (Cormack et al., 2009) and of most engines. */
 const RRF_K = 60;
 /** Each list is cut here before fusing: enough depth for fusion to matter, small enough to be fast. */
@@ -56,7 +58,12 @@ interface Candidate {
 export class Retriever {
   constructor(private readonly deps: RetrieverDeps) {}
 
-  async search(q: RetrievalQuery): Promise<RetrievedChunk[]> {
+  async search(query: RetrievalQuery): Promise<RetrievedChunk[]> {
+    // Source ids come from flows and voice agents as free text: one that is not a source id cannot
+    // match, and a selection of only such ids selects nothing (rather than everything).
+    const sourceIds = query.sourceIds?.filter((id) => UUID.test(id));
+    if (query.sourceIds?.length && !sourceIds?.length) return [];
+    const q = { ...query, ...(sourceIds ? { sourceIds } : {}) };
     const topK = Math.min(Math.max(q.topK ?? 5, 1), 50);
     const mode = q.mode ?? 'hybrid';
     const [lexical, vector] = await Promise.all([

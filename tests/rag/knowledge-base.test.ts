@@ -71,6 +71,14 @@ describe('KnowledgeBase', () => {
     expect(found.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
+  it('a selection of sources narrows the answer; ids that name no source select nothing', async () => {
+    const kb = new KnowledgeBase({ db: database.db, embedder, store });
+    const only = await kb.ask({ tenantId, question: 'When are you open on Saturday?', sourceIds: [sourceId] });
+    expect(only.passages.every((p) => p.sourceId === sourceId)).toBe(true);
+    const legacy = await kb.ask({ tenantId, question: 'When are you open on Saturday?', sourceIds: ['demo-hours'] });
+    expect(legacy).toMatchObject({ answer: '', confidence: 0, citations: [] });
+  });
+
   it('a chat model’s cited answer is kept with the passages it cites; UNSURE and uncited answers are unsure', async () => {
     const cited = new KnowledgeBase({
       db: database.db,
