@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KnowledgeRuntime, knowledgeRuntime } from '../../activities/rag/runtime';
 import { catchUpIngestion } from '../../api/knowledge/ingestion';
 import { KnowledgeSettingsSchema } from '../../worker/config';
+import { ingestWorkflowId } from '../../workflows/ingest-source';
 import { type ApiTestServer, auth, startApiTestServer, stopApiTestServer } from '../helpers/app';
 import { seedTenant } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/processes';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
 
@@ -193,6 +195,7 @@ describe('knowledge base', () => {
     ]);
 
     expect(await settled(token, refundsId)).toMatchObject({ status: 'ready', progress: { chunks: 1, embedded: 1 } });
+    await recordHistory(s.env.client, ingestWorkflowId(refundsId), 'ingest-text-source');
     expect((await settled(token, warranty.json().id)).status).toBe('ready');
     const looped = await settled(token, loop.json().id);
     expect(looped).toMatchObject({ status: 'failed', error: { code: 'url_redirect_loop' } });

@@ -22,6 +22,7 @@ import {
 import { TASK_QUEUE } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -168,6 +169,7 @@ describe('escalation', () => {
     expect(await t.handle().result()).toMatchObject({ status: 'resolved' });
     expect(await t.row()).toMatchObject({ status: 'resolved', outcome: 'resolved', resolutionNote: 'refunded' });
     expect((await t.history()).slice(-2)).toEqual(['acknowledged 1 bob', 'resolved 1 bob']);
+    await recordHistory(env.client, escalationWorkflowId(t.escalation.id), 'escalation-three-levels-acknowledged');
   });
 
   it('reassigned mid-ladder: the new owner is notified and has the level’s timeout, then the ladder goes on', async () => {

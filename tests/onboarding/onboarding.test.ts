@@ -16,6 +16,7 @@ import {
 import { type ApiTestServer, auth, startApiTestServer, stopApiTestServer, TASK_QUEUE } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -122,6 +123,7 @@ describe('onboarding on the time-skipping server', () => {
     }
     const done = await t.handle.result();
     expect(done.completedAt).not.toBeNull();
+    await recordHistory(env.client, onboardingWorkflowId(t.tenant.id), 'onboarding-skip-resume-complete');
     const row = await database.db.onboardingProgress.findUniqueOrThrow({ where: { tenantId: t.tenant.id } });
     expect(row.completedAt).not.toBeNull();
     expect((row.steps as Record<string, { status: string }>).add_knowledge?.status).toBe('skipped');

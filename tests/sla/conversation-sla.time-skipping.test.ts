@@ -22,6 +22,7 @@ import {
 import { TASK_QUEUE } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/processes';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { startTestWorker, type TestWorker } from '../helpers/worker';
@@ -241,6 +242,7 @@ describe('conversationSla', () => {
     expect(reopened.clocks.some((c) => c.metric === 'next_response' && c.status === 'running')).toBe(true);
     const soonest = Math.min(...reopened.clocks.flatMap((c) => (c.dueAt === null ? [] : [c.dueAt])));
     await waitFor(async () => ((await row()).slaDueAt?.getTime() === soonest ? true : undefined), 'due again');
+    await recordHistory(env.client, conversationSlaWorkflowId(s.conversation.id), 'sla-reply-breach-resolve-reopen');
     const kinds = (await s.records()).map((r) => `${r.metric}:${r.kind}`);
     expect(kinds).toEqual(['first_response:met', 'next_response:breach', 'next_response:met', 'resolution:met']);
   });
