@@ -81,6 +81,8 @@ try {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     SWITCHBOARD_DATA_DIR: dataDir,
+    // The API (search, ask) and the worker (ingestion) share the embedded vector store.
+    SWITCHBOARD_VECTOR_DIR: process.env.SWITCHBOARD_VECTOR_DIR ?? join(dataDir, 'vectors'),
     PORT: String(ports.api),
     EDITOR_PORT: String(ports.editor),
     SWITCHBOARD_PUBLIC_URL: process.env.SWITCHBOARD_PUBLIC_URL ?? `http://127.0.0.1:${ports.api}`,
