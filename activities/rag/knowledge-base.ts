@@ -95,6 +95,18 @@ export class KnowledgeBase implements KnowledgeAnswerer {
 
 /** The best passage's sentences that bear on the question, in their order, cited. */
 function extract(question: string, passages: RetrievedChunk[]): AskResult {
+  const { answer, confidence, cited } = extractiveAnswer(question, passages as [RetrievedChunk, ...RetrievedChunk[]]);
+  return { answer, confidence, citations: [citation(cited)], answeredBy: 'extractive', passages };
+}
+
+/**
+ * The extractive answer: the most relevant passage and its (up to three) sentences that share the
+ * question's stems. Exported for bench/rag, which asks it of every retrieval mode.
+ */
+export function extractiveAnswer(
+  question: string,
+  passages: [RetrievedChunk, ...RetrievedChunk[]],
+): { answer: string; confidence: number; cited: RetrievedChunk } {
   const best = [...passages].sort((a, b) => relevance(question, b) - relevance(question, a))[0] as RetrievedChunk;
   const terms = stems(question);
   const sentences = splitSentences(best.text);
@@ -107,13 +119,7 @@ function extract(question: string, passages: RetrievedChunk[]): AskResult {
     .map((x) => x.s);
   // No sentence shares a word (a match by meaning only): the passage's opening stands for it.
   const answer = (chosen.length > 0 ? chosen : sentences.slice(0, 2)).join(' ').slice(0, 600);
-  return {
-    answer,
-    confidence: relevance(question, best),
-    citations: [citation(best)],
-    answeredBy: 'extractive',
-    passages,
-  };
+  return { answer, confidence: relevance(question, best), cited: best };
 }
 
 /**
