@@ -1,7 +1,6 @@
 // What the escalation workflow does to the world: who a level's targets are right now, telling them
 // (in-app, outbound webhook), recording every step of the ladder, and telling a journey waiting on
 // the escalation how it ended. Every write is keyed, so a retried activity acts once.
-import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,6 +14,7 @@ import type { Db } from '../../prisma/client';
 import { toJson } from '../../prisma/json';
 import type { CampaignStarter } from '../campaigns/dispatch';
 import { publishInbox } from '../channels/live';
+import { uuidFromKey } from '../ids';
 import type { OutboundDeps } from '../messaging/outbound';
 import { deliverStaffNotice, type NoticeResult } from './staff-notices';
 import { escalationWorkflowId } from './start';
@@ -25,12 +25,6 @@ export const DEFAULT_LADDER = (team: string): EscalationPolicy => ({
   levels: [{ targets: [{ type: 'team', team }], channels: ['in_app'], ackTimeoutMinutes: 7 * 24 * 60 }],
   repeat: 0,
 });
-
-/** A UUID-shaped id derived from a key: the same retried step dispatches the same webhook event. */
-const eventIdFor = (key: string) => {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
 
 export interface EscalationSetup {
   status: string;
@@ -308,7 +302,7 @@ export function createEscalationActivities({
           input.tenantId,
           'escalation.notified',
           { escalation, level: input.level, notified: users },
-          { eventId: eventIdFor(input.key) },
+          { eventId: uuidFromKey(input.key) },
         );
       }
       const retry = notices.length > 0 ? await sendStaffNotices(input, notices) : false;
@@ -378,7 +372,7 @@ export function createEscalationActivities({
               detail: input.detail ?? {},
             },
           },
-          { eventId: eventIdFor(input.key) },
+          { eventId: uuidFromKey(input.key) },
         );
       }
       await publishInbox(db, {

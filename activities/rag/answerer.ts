@@ -20,8 +20,6 @@ export interface Passage {
   text: string;
 }
 
-const words = contentWords;
-
 /**
  * An extractive answerer over a fixed set of passages: the best passage by word overlap, cited,
  * never invented. The default of tests that need answers without a knowledge base.
@@ -30,11 +28,11 @@ export class ExtractiveAnswerer implements KnowledgeAnswerer {
   constructor(private readonly passages: Passage[]) {}
 
   async answer({ question, sourceIds }: { tenantId: string; question: string; sourceIds: string[] }): Promise<Answer> {
-    const q = new Set(words(question));
+    const q = new Set(contentWords(question));
     const pool = sourceIds.length ? this.passages.filter((p) => sourceIds.includes(p.sourceId)) : this.passages;
     let best: { passage: Passage; score: number } | null = null;
     for (const passage of pool) {
-      const w = new Set(words(`${passage.title} ${passage.text}`));
+      const w = new Set(contentWords(`${passage.title} ${passage.text}`));
       const overlap = [...q].filter((x) => w.has(x)).length;
       const score = q.size === 0 ? 0 : overlap / q.size;
       if (!best || score > best.score) best = { passage, score };

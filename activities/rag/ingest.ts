@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../../prisma/client';
+import { uuidFromKey } from '../ids';
 import { chunkText } from './extract/chunk';
 import { ExtractionError } from './extract/errors';
 import { extractFromUrl, extractText } from './extract/index';
@@ -36,8 +37,7 @@ const EMBED_BATCH = 32;
 
 /** A chunk's id: the same text at the same place of the same source keeps its id (and its vector). */
 export function chunkId(sourceId: string, ordinal: number, hash: string): string {
-  const h = createHash('sha256').update(`${sourceId}:${ordinal}:${hash}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromKey(`${sourceId}:${ordinal}:${hash}`);
 }
 
 export function createIngestActivities(deps: IngestDeps) {
@@ -154,6 +154,7 @@ export function createIngestActivities(deps: IngestDeps) {
         take: EMBED_PER_CALL,
         select: { id: true, ordinal: true, text: true },
       });
+      let embedded = await db.knowledgeChunk.count({ where: { sourceId: source.id, embedderId: embedderOf().id } });
       for (let i = 0; i < todo.length; i += EMBED_BATCH) {
         const batch = todo.slice(i, i + EMBED_BATCH);
         const vectors = await embedderOf().embed(batch.map((c) => c.text));
@@ -176,9 +177,7 @@ export function createIngestActivities(deps: IngestDeps) {
           where: { id: { in: batch.map((c) => c.id) } },
           data: { embedderId: embedderOf().id },
         });
-        const embedded = await db.knowledgeChunk.count({
-          where: { sourceId: source.id, embedderId: embedderOf().id },
-        });
+        embedded += batch.length;
         await db.knowledgeSource.update({ where: { id: source.id }, data: { embeddedCount: embedded } });
         await heartbeat({ embedded });
       }
