@@ -31,7 +31,10 @@ export interface RetrievedChunk {
   /** 1-based rank in each list, when the chunk was in it. */
   lexicalRank: number | null;
   vectorRank: number | null;
-  /** PostgreSQL's ts_rank_cd, and the vector store's cosine similarity. */
+  /**
+   * Full text: the IDF-weighted share of the question's words the chunk holds (0..1). Vector: the
+   * cosine similarity to the question — in hybrid mode for every returned chunk, ranked or not.
+   */
   lexicalScore: number | null;
   vectorScore: number | null;
 }
@@ -48,6 +51,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RRF_K = 60;
 /** Each list is cut here before fusing: enough depth for fusion to matter, small enough to be fast. */
 const CANDIDATES = 50;
+/**
+ * Full-text search ranks only the chunks holding the question's rarest words, taken rarest first
+ * until their chunks would pass this many. Ranking every chunk that shares a common word with the
+ * question was most of a lexical query's time at 50k chunks.
+ */
+const CANDIDATE_POOL = 4000;
+/** ts_rank_cd (0..1 with normalisation 32) only orders chunks that hold the same words. */
+const TS_RANK_WEIGHT = 0.05;
+
+/** BM25's inverse document frequency: never negative, highest for a word no chunk holds. */
+function idf(total: number, df: number): number {
+  return Math.log(1 + (total - df + 0.5) / (df + 0.5));
+}
+
+interface TermWeight {
+  word: string;
+  /** Chunks of the tenant that hold the word (its English stem or the word itself). */
+  df: number;
+  idf: number;
+}
 
 interface Candidate {
   chunkId: string;
@@ -66,9 +89,10 @@ export class Retriever {
     const q = { ...query, ...(sourceIds ? { sourceIds } : {}) };
     const topK = Math.min(Math.max(q.topK ?? 5, 1), 50);
     const mode = q.mode ?? 'hybrid';
+    const embedding = mode === 'lexical' ? undefined : this.embedQuery(q.query);
     const [lexical, vector] = await Promise.all([
       mode === 'vector' ? [] : this.lexical(q),
-      mode === 'lexical' ? [] : this.vector(q),
+      embedding ? embedding.then((v) => (v ? this.vector(q, v) : [])) : [],
     ]);
     const fused = new Map<string, { lexical?: Candidate; vector?: Candidate; score: number }>();
     for (const [list, key] of [
@@ -90,6 +114,14 @@ export class Retriever {
       select: { id: true, sourceId: true, ordinal: true, text: true, source: { select: { title: true } } },
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const queryVector = await embedding;
+    const similarity = queryVector
+      ? await this.similarities(
+          q.tenantId,
+          queryVector,
+          top.filter(([, e]) => !e.vector).map(([id]) => id),
+        )
+      : new Map<string, number>();
     return top.flatMap(([id, e]) => {
       const row = byId.get(id);
       if (!row) return [];
@@ -104,40 +136,113 @@ export class Retriever {
           lexicalRank: e.lexical?.rank ?? null,
           vectorRank: e.vector?.rank ?? null,
           lexicalScore: e.lexical?.score ?? null,
-          vectorScore: e.vector?.score ?? null,
+          vectorScore: e.vector?.score ?? similarity.get(id) ?? null,
         },
       ];
     });
   }
 
-  /** Full-text candidates: any of the question's content words, English stems or exact words. */
+  /**
+   * Full-text candidates, ranked by how much of the question's information a chunk holds: each
+   * content word weighs its inverse document frequency in the tenant's chunks (BM25's IDF), so a
+   * chunk with the one rare word of a question outranks one with three common ones — PostgreSQL's
+   * ts_rank_cd has no notion of rarity — and ts_rank_cd (frequency, proximity) breaks ties.
+   * Only chunks holding one of the rarest words are ranked at all (CANDIDATE_POOL), which keeps a
+   * question full of common words from ranking half the corpus.
+   */
   private async lexical(q: RetrievalQuery): Promise<Candidate[]> {
-    const terms = contentWords(q.query).slice(0, 32);
-    if (terms.length === 0) return [];
+    const words = contentWords(q.query).slice(0, 32);
+    if (words.length === 0) return [];
+    const { weights, total } = await this.termWeights(q.tenantId, words);
+    if (weights.length === 0) return [];
+    // A word no chunk holds is the question's most specific information, and every chunk lacks it:
+    // it weighs in the total, so "the capital of Mongolia" is not half answered by "capital" alone.
+    const unknown = words.length - weights.length;
+    const totalIdf = weights.reduce((sum, w) => sum + w.idf, 0) + unknown * idf(total, 0);
+    const pool: string[] = [];
+    let pooled = 0;
+    for (const w of weights) {
+      if (pool.length > 0 && pooled + w.df > CANDIDATE_POOL) break;
+      pool.push(w.word);
+      pooled += w.df;
+    }
     // Words are letters and digits only (contentWords), so the tsquery syntax cannot be injected.
-    const tsquery = terms.join(' | ');
-    const rows = await this.deps.db.$queryRaw<{ id: string; rank: number }[]>`
-      SELECT c.id, ts_rank_cd(c.search, query, 32)::float8 AS rank
+    const rows = await this.deps.db.$queryRaw<{ id: string; score: number }[]>`
+      WITH terms AS (
+        SELECT array_agg(to_tsquery('english', word) || to_tsquery('simple', word) ORDER BY i) AS queries,
+               array_agg(idf ORDER BY i) AS idfs
+          FROM unnest(${weights.map((w) => w.word)}::text[], ${weights.map((w) => w.idf)}::float8[])
+               WITH ORDINALITY AS t(word, idf, i)
+      )
+      SELECT c.id,
+             -- The share of the question's information the chunk holds (0..1), nudged by ts_rank_cd.
+             least(1, (SELECT coalesce(sum(u.idf), 0) FROM unnest(terms.queries, terms.idfs) AS u(query, idf)
+                        WHERE c.search @@ u.query) / ${totalIdf}::float8
+                      + ${TS_RANK_WEIGHT}::float8 * ts_rank_cd(c.search, whole.query, 32))::float8 AS score
         FROM "KnowledgeChunk" c
         JOIN "KnowledgeSource" s ON s.id = c."sourceId",
-             LATERAL (SELECT to_tsquery('english', ${tsquery}) || to_tsquery('simple', ${tsquery}) AS query) t
+             terms,
+             LATERAL (SELECT to_tsquery('english', ${weights.map((w) => w.word).join(' | ')})
+                          || to_tsquery('simple', ${weights.map((w) => w.word).join(' | ')}) AS query) whole,
+             LATERAL (SELECT to_tsquery('english', ${pool.join(' | ')})
+                          || to_tsquery('simple', ${pool.join(' | ')}) AS query) candidates
        WHERE c."tenantId" = ${q.tenantId}::uuid
          AND s."tenantId" = ${q.tenantId}::uuid
          AND s."deletedAt" IS NULL
          AND s."ingestedAt" IS NOT NULL
          ${q.visibility === 'public' ? Prisma.sql`AND s.visibility = 'public'` : Prisma.empty}
          ${q.sourceIds?.length ? Prisma.sql`AND c."sourceId" = ANY(${q.sourceIds}::uuid[])` : Prisma.empty}
-         AND c.search @@ query
-       ORDER BY rank DESC, c.id
+         AND c.search @@ candidates.query
+       ORDER BY score DESC, c.id
        LIMIT ${CANDIDATES}`;
-    return rows.map((r, i) => ({ chunkId: r.id, rank: i + 1, score: r.rank }));
+    return rows.map((r, i) => ({ chunkId: r.id, rank: i + 1, score: r.score }));
+  }
+
+  /**
+   * Each word that occurs in the tenant's chunks, with its document frequency and IDF, rarest
+   * first. Counted per query through the GIN index: exact, and current the moment a source is
+   * indexed, at a few milliseconds per word.
+   */
+  private async termWeights(tenantId: string, words: string[]): Promise<{ weights: TermWeight[]; total: number }> {
+    const rows = await this.deps.db.$queryRaw<{ word: string; df: number; total: number }[]>`
+      SELECT t.word,
+             (SELECT count(*) FROM "KnowledgeChunk" c
+               WHERE c."tenantId" = ${tenantId}::uuid
+                 AND c.search @@ (to_tsquery('english', t.word) || to_tsquery('simple', t.word)))::int AS df,
+             (SELECT count(*) FROM "KnowledgeChunk" c WHERE c."tenantId" = ${tenantId}::uuid)::int AS total
+        FROM unnest(${words}::text[]) AS t(word)`;
+    const weights = rows
+      .filter((r) => r.df > 0)
+      .map((r) => ({ word: r.word, df: r.df, idf: idf(r.total, r.df) }))
+      .sort((a, b) => a.df - b.df || a.word.localeCompare(b.word));
+    return { weights, total: rows[0]?.total ?? 0 };
+  }
+
+  private async embedQuery(query: string): Promise<number[] | undefined> {
+    if (query.trim().length === 0) return undefined;
+    const [vector] = await this.deps.embedder.embed([query]);
+    return vector;
+  }
+
+  /**
+   * The question's cosine similarity to chunks full-text search found but vector search did not
+   * rank: read from the store (no second embedding), so every passage an answer may cite is judged
+   * by meaning as well as by words.
+   */
+  private async similarities(tenantId: string, vector: number[], chunkIds: string[]): Promise<Map<string, number>> {
+    if (chunkIds.length === 0) return new Map();
+    const matches = await this.deps.store.query({
+      tenantId,
+      vector,
+      topK: chunkIds.length,
+      embedderId: this.deps.embedder.id,
+      chunkIds,
+    });
+    return new Map(matches.map((m) => [m.metadata.chunkId, m.score]));
   }
 
   /** Nearest chunks by embedding, then only those of ready, visible sources. */
-  private async vector(q: RetrievalQuery): Promise<Candidate[]> {
-    if (q.query.trim().length === 0) return [];
-    const [vector] = await this.deps.embedder.embed([q.query]);
-    if (!vector) return [];
+  private async vector(q: RetrievalQuery, vector: number[]): Promise<Candidate[]> {
     const matches = await this.deps.store.query({
       tenantId: q.tenantId,
       vector,

@@ -41,6 +41,11 @@ export interface VectorQuery {
   embedderId: string;
   /** Only these sources (empty or absent: every source of the tenant). */
   sourceIds?: string[];
+  /**
+   * Only these chunks (empty or absent: every chunk). Retrieval uses it to score passages that
+   * full-text search found against the question's vector, without a second embedding.
+   */
+  chunkIds?: string[];
 }
 
 /**

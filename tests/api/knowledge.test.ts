@@ -74,6 +74,7 @@ type Source = {
   id: string;
   status: string;
   title: string;
+  visibility: string;
   error: { code: string; message: string } | null;
   progress: { chunks: number; embedded: number };
   revision: number;
@@ -111,13 +112,18 @@ async function pdfOf(lines: string[]): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
-function multipart(files: { name: string; type: string; bytes: Buffer }[], fields: Record<string, string> = {}) {
+/** A multipart body: the batch's fields first, then each file after its own fields. */
+function multipart(
+  files: { name: string; type: string; bytes: Buffer; fields?: Record<string, string> }[],
+  fields: Record<string, string> = {},
+) {
   const boundary = `----sb${Date.now()}`;
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  }
+  const field = (k: string, v: string) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  for (const [k, v] of Object.entries(fields)) parts.push(field(k, v));
   for (const f of files) {
+    for (const [k, v] of Object.entries(f.fields ?? {})) parts.push(field(k, v));
     parts.push(
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
@@ -211,6 +217,31 @@ describe('knowledge base', () => {
     const failed = (await api(token, 'GET', '/knowledge-sources?status=failed')).json().items as Source[];
     expect(failed).toHaveLength(2);
   }, 180_000);
+
+  it('a title field names the file after it; an unknown visibility refuses its file, not the batch', async () => {
+    const text = (t: string) => ({ type: 'text/plain', bytes: Buffer.from(t) });
+    const form = multipart([
+      { name: 'a.txt', ...text('Gift cards never expire.'), fields: { title: 'Gift cards' } },
+      { name: 'b-notes.txt', ...text('Store credit is issued within a day.') },
+      { name: 'c.txt', ...text('Agents may waive the fee once.'), fields: { visibility: 'secret' } },
+      { name: 'd.txt', ...text('Internal: the waiver code is in the wiki.'), fields: { visibility: 'internal' } },
+    ]);
+    const upload = await s.app.inject({
+      method: 'POST',
+      url: '/v1/knowledge-sources/upload',
+      headers: { ...auth(token), 'content-type': form.contentType },
+      payload: form.body,
+    });
+    expect(upload.statusCode, upload.body).toBe(200);
+    const lines = upload.json().items as { filename: string; source: Source | null; error: { code: string } | null }[];
+    expect(lines.map((l) => [l.filename, l.source?.title ?? null, l.source?.visibility ?? l.error?.code])).toEqual([
+      ['a.txt', 'Gift cards', 'public'],
+      ['b-notes.txt', 'b-notes', 'public'],
+      ['c.txt', null, 'invalid_visibility'],
+      ['d.txt', 'd', 'internal'],
+    ]);
+    for (const line of lines) if (line.source) await settled(token, line.source.id);
+  }, 120_000);
 
   it('finds passages by words and by meaning, fused; answers with a citation or says unsure', async () => {
     const search = await api(token, 'POST', '/knowledge/search', { query: 'how do I get my money back?' });

@@ -140,6 +140,17 @@ describe('chunkText', () => {
     await expect(chunkText('text', { chunkSize: 100, overlap: -1 })).rejects.toThrow(RangeError);
   });
 
+  it('scales the default overlap to the chunk size, so a small size alone is valid', async () => {
+    const text = prose(6, 5);
+    const small = await chunkText(text, { chunkSize: 100 });
+    expect(small.length).toBeGreaterThan(1);
+    for (const c of small) expect(c.text.length).toBeLessThanOrEqual(101);
+    // 15 of 100: consecutive chunks share at most that much text.
+    for (const [i, c] of small.entries())
+      if (i > 0) expect(c.start).toBeGreaterThanOrEqual((small[i - 1]?.end ?? 0) - 15);
+    expect(await chunkText(text)).toEqual(await chunkText(text, { chunkSize: 1000, overlap: 150 }));
+  });
+
   it('chunks 1 MB of text in memory proportional to it', async () => {
     const text = prose(2000, 10);
     expect(text.length).toBeGreaterThan(1_000_000);

@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxMessagingProvider } from '../../activities/messaging/sandbox';
 import { createRagActivities } from '../../activities/rag';
 import { UseLiteEmbedder } from '../../activities/rag/embedders';
-import { createIngestActivities } from '../../activities/rag/ingest';
 import { KnowledgeBase } from '../../activities/rag/knowledge-base';
 import { LanceVectorStore } from '../../activities/rag/stores/lancedb';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
+import { ingestTexts } from '../helpers/knowledge';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../stand-ins/openai';
 
 let database: TestDatabase;
@@ -40,18 +40,10 @@ beforeAll(async () => {
   const seeded = await seedTenant(database.db, `kb-unit-${Date.now()}`);
   tenantId = seeded.tenant.id;
   contactId = seeded.contact.id;
-  const ingest = createIngestActivities({ db: database.db, adapters: () => ({ embedder, store }) });
-  for (const [title, text] of [
+  [sourceId = ''] = await ingestTexts({ db: database.db, embedder, store }, tenantId, [
     ['Opening hours', HOURS],
     ['Returns', RETURNS],
-  ] as const) {
-    const source = await database.db.knowledgeSource.create({ data: { tenantId, kind: 'text', title, text } });
-    if (title === 'Opening hours') sourceId = source.id;
-    const ref = { tenantId, sourceId: source.id, revision: 1 };
-    expect(await ingest.extractSource(ref)).toMatchObject({ outcome: 'extracted', chunks: 1 });
-    expect(await ingest.embedSourceChunks(ref)).toEqual({ remaining: 0 });
-    expect(await ingest.finishIngestion(ref)).toEqual({ outcome: 'ready', chunks: 1 });
-  }
+  ]);
 }, 120_000);
 afterAll(async () => {
   await openai?.close();

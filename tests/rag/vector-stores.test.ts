@@ -110,7 +110,7 @@ describe.each([lanceUnderTest(), pineconeUnderTest()])('$name (VectorStore contr
   const search = (
     tenantId: string,
     vector: number[],
-    extra: { topK?: number; sourceIds?: string[]; embedderId?: string } = {},
+    extra: { topK?: number; sourceIds?: string[]; chunkIds?: string[]; embedderId?: string } = {},
   ) =>
     store.query({
       tenantId,
@@ -118,6 +118,7 @@ describe.each([lanceUnderTest(), pineconeUnderTest()])('$name (VectorStore contr
       topK: extra.topK ?? 10,
       embedderId: extra.embedderId ?? EMBEDDER,
       sourceIds: extra.sourceIds,
+      chunkIds: extra.chunkIds,
     });
 
   it('upserts idempotently by id: the second upsert replaces, never duplicates', async () => {
@@ -218,6 +219,27 @@ describe.each([lanceUnderTest(), pineconeUnderTest()])('$name (VectorStore contr
     expect(await search(tenant, axis(0), { sourceIds: [randomUUID()] })).toEqual([]);
     expect(await search(tenant, axis(0), { sourceIds: [] })).toHaveLength(3);
     expect(await search(tenant, axis(0))).toHaveLength(3);
+  });
+
+  it('filters by chunk ids and scores them against the query whatever their rank', async () => {
+    const source = randomUUID();
+    const near = record(tenant, source, axis(0), { ordinal: 0 });
+    const far = record(tenant, source, axis(1), { ordinal: 1 });
+    // Another tenant's chunk of the same id: naming the id must not reach it.
+    const other = record(otherTenant, source, axis(1), { chunkId: near.metadata.chunkId });
+    await store.upsert(tenant, [near, far]);
+    await store.upsert(otherTenant, [other]);
+
+    const scored = await search(tenant, axis(0), { topK: 1, chunkIds: [far.metadata.chunkId] });
+    expect(ids(scored)).toEqual([far.id]);
+    expect(scored[0]?.score).toBeCloseTo(0, 5);
+    expect(
+      sorted(ids(await search(tenant, axis(0), { chunkIds: [near.metadata.chunkId, far.metadata.chunkId] }))),
+    ).toEqual(sorted([near.id, far.id]));
+    const mine = await search(tenant, axis(0), { chunkIds: [near.metadata.chunkId] });
+    expect(mine.map((m) => m.metadata.tenantId)).toEqual([tenant]);
+    expect(mine[0]?.score).toBeCloseTo(1, 5);
+    expect(await search(tenant, axis(0), { chunkIds: [] })).toHaveLength(2);
   });
 
   it('escapes quotes in filters instead of letting them widen the filter', async () => {

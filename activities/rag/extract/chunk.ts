@@ -30,18 +30,22 @@ export interface ChunkOptions {
    * when it is widened to keep a surrogate pair (an emoji) whole.
    */
   chunkSize?: number;
-  /** Characters repeated between consecutive chunks, so a sentence cut in two is whole in one. Default 150. */
+  /**
+   * Characters repeated between consecutive chunks, so a sentence cut in two is whole in one.
+   * Default 15% of the chunk size (150 for the default size).
+   */
   overlap?: number;
   /** `markdown` splits at headings first; everything else at paragraphs, lines, then words. */
   format?: ExtractedFormat;
 }
 
 export const DEFAULT_CHUNK_SIZE = 1000;
-export const DEFAULT_CHUNK_OVERLAP = 150;
+/** The default overlap as a share of the chunk size, so a small chunkSize alone is valid. */
+export const DEFAULT_CHUNK_OVERLAP_SHARE = 0.15;
 
 export async function chunkText(text: string, opts: ChunkOptions = {}): Promise<Chunk[]> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const overlap = opts.overlap ?? DEFAULT_CHUNK_OVERLAP;
+  const overlap = opts.overlap ?? Math.floor(chunkSize * DEFAULT_CHUNK_OVERLAP_SHARE);
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= chunkSize) {
     throw new RangeError(`overlap must be an integer from 0 to chunkSize − 1`);

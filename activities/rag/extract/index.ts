@@ -1,7 +1,7 @@
 // Sources (uploads, pasted text, URLs) to clean text, and text to chunks. The modules stay small;
 // this is the one import the knowledge base needs.
 
-export { type Chunk, type ChunkOptions, chunkText, DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE } from './chunk';
+export { type Chunk, type ChunkOptions, chunkText, DEFAULT_CHUNK_OVERLAP_SHARE, DEFAULT_CHUNK_SIZE } from './chunk';
 export { ExtractionError, type ExtractionErrorCode, isExtractionError } from './errors';
 export {
   DEFAULT_MAX_BYTES,

@@ -66,6 +66,7 @@ export function checkedQuery(q: VectorQuery): { searchable: boolean } {
   requireId('embedderId', q.embedderId);
   if (!Number.isInteger(q.topK) || q.topK < 1) throw new VectorStoreInputError(`topK must be a positive integer`);
   for (const sourceId of q.sourceIds ?? []) requireId('sourceId', sourceId);
+  for (const chunkId of q.chunkIds ?? []) requireId('chunkId', chunkId);
   requireDirection('query vector', q.vector);
   return { searchable: !isZero(q.vector) };
 }

@@ -130,6 +130,7 @@ export class LanceVectorStore implements VectorStore {
     if (!table) return [];
     const conditions = [`tenant_id = ${sqlString(q.tenantId)}`, `embedder_id = ${sqlString(q.embedderId)}`];
     if (q.sourceIds?.length) conditions.push(`source_id IN ${sqlList(q.sourceIds)}`);
+    if (q.chunkIds?.length) conditions.push(`chunk_id IN ${sqlList(q.chunkIds)}`);
     // Filters apply before the search (Lance's default prefilter), so topK counts only this
     // tenant's rows and another tenant's nearer vectors cannot crowd them out.
     const hits = (await table

@@ -107,6 +107,7 @@ export class PineconeVectorStore implements VectorStore {
     if (!checkedQuery(q).searchable) return [];
     const filter: Record<string, unknown> = { embedderId: { $eq: q.embedderId } };
     if (q.sourceIds?.length) filter.sourceId = { $in: q.sourceIds };
+    if (q.chunkIds?.length) filter.chunkId = { $in: q.chunkIds };
     const { matches } = await this.index.namespace(q.tenantId).query({
       vector: q.vector,
       topK: Math.min(q.topK, MAX_TOP_K_WITH_METADATA),

@@ -253,7 +253,7 @@ const knowledgeSourceRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['knowledge'],
         summary: 'Upload files (PDF, DOCX, TXT, Markdown); one source per file',
-        description: `multipart/form-data with up to ${MAX_FILES} files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB each; fields \`category\`, \`tags\` (comma-separated) and \`visibility\` placed before the files apply to them. Each file gets its own line: a source, or why it was refused — one bad file does not stop the rest.`,
+        description: `multipart/form-data with up to ${MAX_FILES} files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB each; fields \`category\`, \`tags\` (comma-separated) and \`visibility\` apply to every file after them; a \`title\` field names the one file that follows it (otherwise the file name is the title). Each file gets its own line: a source, or why it was refused — one bad file does not stop the rest.`,
         consumes: ['multipart/form-data'],
         response: { 200: UploadResultSchema, ...errorResponses },
       },
@@ -294,27 +294,23 @@ const knowledgeSourceRoutes: FastifyPluginAsyncZod = async (app) => {
             });
             continue;
           }
-          const visibility = VisibilitySchema.safeParse(fields.visibility ?? 'public');
-          const tags = TagsSchema.safeParse(
-            (fields.tags ?? '')
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-          );
+          // A title names the one file after it; the other fields apply to every file after them.
+          const title = fields.title?.trim();
+          delete fields.title;
+          const meta = uploadMeta(fields);
+          if ('error' in meta) {
+            items.push({ filename, source: null, error: meta.error });
+            continue;
+          }
           const row = await request.tenantDb.knowledgeSource.create({
             data: {
               tenantId,
               kind: 'file',
-              title: (fields.title && items.length === 0 ? fields.title : filename.replace(/\.[^.]+$/, '')).slice(
-                0,
-                300,
-              ),
+              title: (title || filename.replace(/\.[^.]+$/, '')).slice(0, 300),
               filename,
               contentType: part.mimetype || null,
               content: bytes,
-              category: fields.category?.trim().slice(0, 100) || null,
-              tags: tags.success ? [...new Set(tags.data)] : [],
-              visibility: visibility.success ? visibility.data : 'public',
+              ...meta,
             },
           });
           await startIngestion(app, { tenantId, sourceId: row.id, revision: row.revision });
@@ -470,3 +466,37 @@ const knowledgeSourceRoutes: FastifyPluginAsyncZod = async (app) => {
 };
 
 export default knowledgeSourceRoutes;
+
+/**
+ * The upload form's fields for one file. An unknown visibility is that file's error, never a quiet
+ * `public`: a document meant for agents must not become quotable to customers by a typo.
+ */
+function uploadMeta(
+  fields: Record<string, string>,
+):
+  | { category: string | null; tags: string[]; visibility: z.infer<typeof VisibilitySchema> }
+  | { error: { code: string; message: string } } {
+  const visibility = VisibilitySchema.safeParse(fields.visibility?.trim() || 'public');
+  if (!visibility.success) {
+    return {
+      error: {
+        code: 'invalid_visibility',
+        message: `visibility must be public or internal, not "${fields.visibility?.slice(0, 50)}"`,
+      },
+    };
+  }
+  const tags = TagsSchema.safeParse(
+    (fields.tags ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
+  if (!tags.success) {
+    return { error: { code: 'invalid_tags', message: 'at most 50 tags of at most 50 characters each' } };
+  }
+  return {
+    category: fields.category?.trim().slice(0, 100) || null,
+    tags: [...new Set(tags.data)],
+    visibility: visibility.data,
+  };
+}

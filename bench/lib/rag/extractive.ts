@@ -14,6 +14,8 @@ export interface MirroredAnswer {
   confidence: number;
   /** The one chunk an extractive answer cites (null: nothing retrieved). */
   cited: RetrievedChunk | null;
+  /** What retrieval gave it, best first. */
+  passages: RetrievedChunk[];
 }
 
 export async function extractiveAsk(
@@ -28,5 +30,7 @@ export async function extractiveAsk(
 
 export function extractFrom(question: string, passages: RetrievedChunk[]): MirroredAnswer {
   const [first, ...rest] = passages;
-  return first ? extractiveAnswer(question, [first, ...rest]) : { answer: '', confidence: 0, cited: null };
+  return first
+    ? { ...extractiveAnswer(question, [first, ...rest]), passages }
+    : { answer: '', confidence: 0, cited: null, passages };
 }
