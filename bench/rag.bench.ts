@@ -179,19 +179,16 @@ try {
 
   // 6. Citations: the extractive answer (no chat model) per mode, and the real ask() for hybrid.
   t = performance.now();
-  const citations = new Map<RetrievalMode, { cited: boolean; answered: boolean; topRanked: boolean }[]>();
+  const citations = new Map<RetrievalMode, { cited: boolean; answered: boolean }[]>();
   const hybridMirror: ReturnType<typeof extractFrom>[] = [];
   for (const mode of MODES) {
-    const list: { cited: boolean; answered: boolean; topRanked: boolean }[] = [];
+    const list: { cited: boolean; answered: boolean }[] = [];
     for (const q of scored) {
       const a = await extractiveAsk(retriever, tenantId, q.question, mode);
       const sourceOk = a.cited !== null && a.cited.sourceId === ingested.sourceIdByKey.get(q.source);
-      const first = a.passages[0];
       list.push({
         cited: sourceOk && a.cited !== null && containsAnswer(a.cited.text, q.answer),
         answered: sourceOk && containsAnswer(a.answer, q.answer),
-        // What citing retrieval's first passage, instead of choosing by relevance(), would score.
-        topRanked: first !== undefined && relevantTo(q)(first),
       });
       if (mode === 'hybrid') hybridMirror.push(a);
     }
@@ -269,12 +266,6 @@ try {
       better: 'higher',
     },
     {
-      label: 'first passage relevant',
-      values: per((m) => share((citations.get(m) ?? []).map((c) => c.topRanked))),
-      format: pct,
-      better: 'higher',
-    },
-    {
       label: 'answer quotes it',
       values: per((m) => share((citations.get(m) ?? []).map((c) => c.answered))),
       format: pct,
@@ -299,12 +290,8 @@ try {
   log(`  MRR@k: mean of 1/rank of the first relevant chunk, 0 when none is in the first k`);
   log(
     `  citation correct: the extractive answer's (only) citation is a relevant chunk — KnowledgeBase.ask's path ` +
-      `(${ASK_PASSAGES} passages, cite the one with the highest relevance()) on Retriever.search in each mode ` +
+      `(${ASK_PASSAGES} passages, cite the first) on Retriever.search in each mode ` +
       `(ask itself always retrieves hybrid; bench/lib/rag/extractive.ts mirrors it)`,
-  );
-  log(
-    `  first passage relevant: retrieval's first passage (of ${ASK_PASSAGES}) is relevant — what citing it, instead of ` +
-      `choosing by relevance(), would score`,
   );
   log(`  answer quotes it: the citation's source is right AND the extractive answer text contains the answer string`);
   log(`  latency: wall time of one Retriever.search (topK ${TOP_K}), embedding the question included in vector/hybrid`);

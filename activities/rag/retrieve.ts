@@ -1,9 +1,11 @@
 // Hybrid retrieval over a tenant's knowledge: PostgreSQL full-text search and the vector store,
-// each ranked on its own, fused by reciprocal rank (RRF). Every query is scoped to one tenant in
+// each finding candidates on its own, fused by a weighted sum of both scores of every candidate
+// (the word share a chunk holds, its rescaled cosine to the question). Every query is scoped to one tenant in
 // SQL and in the vector store, and only undeleted sources that have been indexed answer (a source
 // being re-indexed keeps answering from what it had).
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../prisma/client';
+import { semanticScore } from './similarity';
 import type { Embedder, VectorStore } from './types';
 import { contentWords } from './words';
 
@@ -26,7 +28,7 @@ export interface RetrievedChunk {
   title: string;
   ordinal: number;
   text: string;
-  /** The fused score (RRF); in a single mode, that mode's own score. */
+  /** Hybrid: the weighted sum of both scores (0..1); in a single mode, that mode's own score. */
   score: number;
   /** 1-based rank in each list, when the chunk was in it. */
   lexicalRank: number | null;
@@ -47,8 +49,12 @@ export interface RetrieverDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** RRF's constant: 60 is the value of the original paper (Cormack et al., 2009) and of most engines. */
-const RRF_K = 60;
+/**
+ * Hybrid score = this × the word share + the rest × the rescaled cosine. Words weigh more: a
+ * passage that names the question's rare words is rarely wrong, while a sentence embedder's nearest
+ * neighbours are often only about the same thing (bench/rag).
+ */
+const LEXICAL_WEIGHT = 0.6;
 /** Each list is cut here before fusing: enough depth for fusion to matter, small enough to be fast. */
 const CANDIDATES = 50;
 /**
@@ -78,6 +84,24 @@ interface Candidate {
   score: number;
 }
 
+interface Fused {
+  lexical?: Candidate;
+  vector?: Candidate;
+  /** Each side's score, completed for a chunk the other list found (hybrid). */
+  lexicalScore?: number;
+  vectorScore?: number | null;
+  score: number;
+}
+
+interface WordWeights {
+  /** The words some chunk holds, rarest first. */
+  weights: TermWeight[];
+  /** Their IDFs, plus the IDF a word no chunk holds for each such word of the question. */
+  totalIdf: number;
+  /** The rarest words whose chunks are ranked. */
+  pool: string[];
+}
+
 export class Retriever {
   constructor(private readonly deps: RetrieverDeps) {}
 
@@ -90,22 +114,19 @@ export class Retriever {
     const topK = Math.min(Math.max(q.topK ?? 5, 1), 50);
     const mode = q.mode ?? 'hybrid';
     const embedding = mode === 'lexical' ? undefined : this.embedQuery(q.query);
+    const words = mode === 'vector' ? undefined : this.wordWeights(q);
     const [lexical, vector] = await Promise.all([
-      mode === 'vector' ? [] : this.lexical(q),
+      words ? words.then((w) => this.lexical(q, w)) : [],
       embedding ? embedding.then((v) => (v ? this.vector(q, v) : [])) : [],
     ]);
-    const fused = new Map<string, { lexical?: Candidate; vector?: Candidate; score: number }>();
+    const fused = new Map<string, Fused>();
     for (const [list, key] of [
       [lexical, 'lexical'],
       [vector, 'vector'],
     ] as const) {
-      for (const c of list) {
-        const entry = fused.get(c.chunkId) ?? { score: 0 };
-        entry[key] = c;
-        entry.score += mode === 'hybrid' ? 1 / (RRF_K + c.rank) : c.score;
-        fused.set(c.chunkId, entry);
-      }
+      for (const c of list) fused.set(c.chunkId, { ...fused.get(c.chunkId), [key]: c, score: c.score });
     }
+    if (mode === 'hybrid') await this.fuse(q, fused, await embedding, await words);
     const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score || a[0].localeCompare(b[0]));
     const top = ranked.slice(0, topK);
     if (top.length === 0) return [];
@@ -114,14 +135,6 @@ export class Retriever {
       select: { id: true, sourceId: true, ordinal: true, text: true, source: { select: { title: true } } },
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const queryVector = await embedding;
-    const similarity = queryVector
-      ? await this.similarities(
-          q.tenantId,
-          queryVector,
-          top.filter(([, e]) => !e.vector).map(([id]) => id),
-        )
-      : new Map<string, number>();
     return top.flatMap(([id, e]) => {
       const row = byId.get(id);
       if (!row) return [];
@@ -135,26 +148,56 @@ export class Retriever {
           score: e.score,
           lexicalRank: e.lexical?.rank ?? null,
           vectorRank: e.vector?.rank ?? null,
-          lexicalScore: e.lexical?.score ?? null,
-          vectorScore: e.vector?.score ?? similarity.get(id) ?? null,
+          lexicalScore: e.lexical?.score ?? e.lexicalScore ?? null,
+          vectorScore: e.vector?.score ?? e.vectorScore ?? null,
         },
       ];
     });
   }
 
   /**
-   * Full-text candidates, ranked by how much of the question's information a chunk holds: each
-   * content word weighs its inverse document frequency in the tenant's chunks (BM25's IDF), so a
-   * chunk with the one rare word of a question outranks one with three common ones — PostgreSQL's
-   * ts_rank_cd has no notion of rarity — and ts_rank_cd (frequency, proximity) breaks ties.
-   * Only chunks holding one of the rarest words are ranked at all (CANDIDATE_POOL), which keeps a
-   * question full of common words from ranking half the corpus.
+   * Hybrid: each candidate's two scores, the missing one completed (the cosine of a chunk only full
+   * text found, read from the store; the word share of a chunk only vector search found, from
+   * PostgreSQL), then one weighted sum. Reciprocal-rank fusion was measured first (bench/rag): it
+   * lifts any chunk both lists hold above the best chunk of one list, and with a weak embedder that
+   * let vector search's near misses displace the passage full text had ranked first.
    */
-  private async lexical(q: RetrievalQuery): Promise<Candidate[]> {
+  private async fuse(
+    q: RetrievalQuery,
+    fused: Map<string, Fused>,
+    vector: number[] | undefined,
+    words: WordWeights | undefined,
+  ): Promise<void> {
+    const entries = [...fused.entries()];
+    const [cosines, shares] = await Promise.all([
+      vector
+        ? this.similarities(
+            q.tenantId,
+            vector,
+            entries.filter(([, e]) => !e.vector).map(([id]) => id),
+          )
+        : new Map<string, number>(),
+      words
+        ? this.lexical(
+            q,
+            words,
+            entries.filter(([, e]) => !e.lexical).map(([id]) => id),
+          ).then((list) => new Map(list.map((c) => [c.chunkId, c.score])))
+        : new Map<string, number>(),
+    ]);
+    for (const [id, e] of entries) {
+      e.vectorScore = e.vector?.score ?? cosines.get(id) ?? null;
+      e.lexicalScore = e.lexical?.score ?? shares.get(id) ?? 0;
+      e.score = LEXICAL_WEIGHT * e.lexicalScore + (1 - LEXICAL_WEIGHT) * semanticScore(e.vectorScore ?? 0);
+    }
+  }
+
+  /** The question's words with their rarity among the tenant's chunks, and the chunks to rank. */
+  private async wordWeights(q: RetrievalQuery): Promise<WordWeights | undefined> {
     const words = contentWords(q.query).slice(0, 32);
-    if (words.length === 0) return [];
+    if (words.length === 0) return undefined;
     const { weights, total } = await this.termWeights(q.tenantId, words);
-    if (weights.length === 0) return [];
+    if (weights.length === 0) return undefined;
     // A word no chunk holds is the question's most specific information, and every chunk lacks it:
     // it weighs in the total, so "the capital of Mongolia" is not half answered by "capital" alone.
     const unknown = words.length - weights.length;
@@ -166,6 +209,20 @@ export class Retriever {
       pool.push(w.word);
       pooled += w.df;
     }
+    return { weights, totalIdf, pool };
+  }
+
+  /**
+   * Full-text candidates, ranked by how much of the question's information a chunk holds: each
+   * content word weighs its inverse document frequency in the tenant's chunks (BM25's IDF), so a
+   * chunk with the one rare word of a question outranks one with three common ones — PostgreSQL's
+   * ts_rank_cd has no notion of rarity — and ts_rank_cd (frequency, proximity) breaks ties.
+   * Only chunks holding one of the rarest words are ranked at all (CANDIDATE_POOL), which keeps a
+   * question full of common words from ranking half the corpus; `only`: score just these chunks.
+   */
+  private async lexical(q: RetrievalQuery, words: WordWeights | undefined, only?: string[]): Promise<Candidate[]> {
+    if (!words || only?.length === 0) return [];
+    const { weights, totalIdf, pool } = words;
     // Words are letters and digits only (contentWords), so the tsquery syntax cannot be injected.
     const rows = await this.deps.db.$queryRaw<{ id: string; score: number }[]>`
       WITH terms AS (
@@ -192,7 +249,7 @@ export class Retriever {
          AND s."ingestedAt" IS NOT NULL
          ${q.visibility === 'public' ? Prisma.sql`AND s.visibility = 'public'` : Prisma.empty}
          ${q.sourceIds?.length ? Prisma.sql`AND c."sourceId" = ANY(${q.sourceIds}::uuid[])` : Prisma.empty}
-         AND c.search @@ candidates.query
+         ${only ? Prisma.sql`AND c.id = ANY(${only}::uuid[])` : Prisma.sql`AND c.search @@ candidates.query`}
        ORDER BY score DESC, c.id
        LIMIT ${CANDIDATES}`;
     return rows.map((r, i) => ({ chunkId: r.id, rank: i + 1, score: r.score }));

@@ -33,7 +33,7 @@ const knowledgeSearchRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'knowledge.read' },
       schema: {
         tags: ['knowledge'],
-        summary: 'Ranked passages for a query: full-text and vector search fused by reciprocal rank',
+        summary: 'Ranked passages for a query: full-text and vector search, fused by a weighted sum of both scores',
         body: z
           .object({
             query: z.string().trim().min(1, 'the query is empty').max(2000),
