@@ -87,10 +87,18 @@ interface Candidate {
 interface Fused {
   lexical?: Candidate;
   vector?: Candidate;
-  /** Each side's score, completed for a chunk the other list found (hybrid). */
+  /** Hybrid: the score of a side whose list did not hold the chunk, completed by fuse(). */
   lexicalScore?: number;
   vectorScore?: number | null;
   score: number;
+}
+
+/** Each side's score: from its list, else as fuse() completed it, else none. */
+function scoresOf(e: Fused): { lexicalScore: number | null; vectorScore: number | null } {
+  return {
+    lexicalScore: e.lexical?.score ?? e.lexicalScore ?? null,
+    vectorScore: e.vector?.score ?? e.vectorScore ?? null,
+  };
 }
 
 interface WordWeights {
@@ -148,8 +156,7 @@ export class Retriever {
           score: e.score,
           lexicalRank: e.lexical?.rank ?? null,
           vectorRank: e.vector?.rank ?? null,
-          lexicalScore: e.lexical?.score ?? e.lexicalScore ?? null,
-          vectorScore: e.vector?.score ?? e.vectorScore ?? null,
+          ...scoresOf(e),
         },
       ];
     });
@@ -186,9 +193,10 @@ export class Retriever {
         : new Map<string, number>(),
     ]);
     for (const [id, e] of entries) {
-      e.vectorScore = e.vector?.score ?? cosines.get(id) ?? null;
-      e.lexicalScore = e.lexical?.score ?? shares.get(id) ?? 0;
-      e.score = LEXICAL_WEIGHT * e.lexicalScore + (1 - LEXICAL_WEIGHT) * semanticScore(e.vectorScore ?? 0);
+      if (!e.vector) e.vectorScore = cosines.get(id) ?? null;
+      if (!e.lexical) e.lexicalScore = shares.get(id) ?? 0;
+      const { lexicalScore, vectorScore } = scoresOf(e);
+      e.score = LEXICAL_WEIGHT * (lexicalScore ?? 0) + (1 - LEXICAL_WEIGHT) * semanticScore(vectorScore ?? 0);
     }
   }
 

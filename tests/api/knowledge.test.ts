@@ -136,6 +136,20 @@ function multipart(
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+type UploadLine = { filename: string; source: Source | null; error: { code: string } | null };
+
+/** A multipart upload through the API: its one line per file. */
+async function upload(token: string, form: ReturnType<typeof multipart>): Promise<UploadLine[]> {
+  const response = await s.app.inject({
+    method: 'POST',
+    url: '/v1/knowledge-sources/upload',
+    headers: { ...auth(token), 'content-type': form.contentType },
+    payload: form.body,
+  });
+  expect(response.statusCode, response.body.slice(0, 500)).toBe(200);
+  return response.json().items;
+}
+
 describe('knowledge base', () => {
   let token = '';
   let tenantId = '';
@@ -185,14 +199,7 @@ describe('knowledge base', () => {
       ],
       { category: 'help', tags: 'faq, public', visibility: 'public' },
     );
-    const upload = await s.app.inject({
-      method: 'POST',
-      url: '/v1/knowledge-sources/upload',
-      headers: { ...auth(token), 'content-type': form.contentType },
-      payload: form.body,
-    });
-    expect(upload.statusCode, upload.body).toBe(200);
-    const lines = upload.json().items as { filename: string; source: Source | null; error: { code: string } | null }[];
+    const lines = await upload(token, form);
     expect(lines.map((l) => [l.filename, l.error?.code ?? 'ok'])).toEqual([
       ['shipping.pdf', 'ok'],
       ['broken.pdf', 'ok'],
@@ -226,14 +233,7 @@ describe('knowledge base', () => {
       { name: 'c.txt', ...text('Agents may waive the fee once.'), fields: { visibility: 'secret' } },
       { name: 'd.txt', ...text('Internal: the waiver code is in the wiki.'), fields: { visibility: 'internal' } },
     ]);
-    const upload = await s.app.inject({
-      method: 'POST',
-      url: '/v1/knowledge-sources/upload',
-      headers: { ...auth(token), 'content-type': form.contentType },
-      payload: form.body,
-    });
-    expect(upload.statusCode, upload.body).toBe(200);
-    const lines = upload.json().items as { filename: string; source: Source | null; error: { code: string } | null }[];
+    const lines = await upload(token, form);
     expect(lines.map((l) => [l.filename, l.source?.title ?? null, l.source?.visibility ?? l.error?.code])).toEqual([
       ['a.txt', 'Gift cards', 'public'],
       ['b-notes.txt', 'b-notes', 'public'],
@@ -327,18 +327,7 @@ describe('knowledge base', () => {
         bytes: Buffer.from('Envíos gratis a España. 日本への配送は五日です。 Livraison gratuite en France.'),
       },
     ]);
-    const upload = await s.app.inject({
-      method: 'POST',
-      url: '/v1/knowledge-sources/upload',
-      headers: { ...auth(token), 'content-type': form.contentType },
-      payload: form.body,
-    });
-    expect(upload.statusCode, upload.body.slice(0, 500)).toBe(200);
-    const [huge, languages] = upload.json().items as {
-      filename: string;
-      source: Source | null;
-      error: { code: string } | null;
-    }[];
+    const [huge, languages] = await upload(token, form);
     expect(huge).toMatchObject({ filename: 'huge.txt', source: null, error: { code: 'too_large' } });
     expect((await settled(token, languages?.source?.id ?? '')).status).toBe('ready');
     // Text in several languages survives and is found by its own words.
