@@ -83,8 +83,17 @@ export function useAutosave(api: Api, delayMs = 700) {
 
 /** Saves now (before publishing or simulating a saved version). Resolves when the server has it. */
 export async function saveNow(api: Api): Promise<void> {
-  for (let i = 0; i < 100 && useEditor.getState().saveState === 'saving'; i++)
-    await new Promise((r) => setTimeout(r, 50));
+  // An autosave in flight always ends (saved, dirty, conflict or error). Waiting a fixed 5 s, as
+  // before, let a slow save be overtaken by a second one carrying the old revision: a 409 on publish.
+  if (useEditor.getState().saveState === 'saving') {
+    await new Promise<void>((resolve) => {
+      const unsubscribe = useEditor.subscribe((state) => {
+        if (state.saveState === 'saving') return;
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
   const s = useEditor.getState();
   if (!s.flowId || s.viewingVersion !== null || s.saveState === 'saved') return;
   const definition = s.flow();

@@ -123,7 +123,11 @@ describe('the flow editor in a real browser', () => {
   it('publishes the flow after showing what changes', async () => {
     await page.getByRole('tab', { name: 'Publish' }).click();
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    await page.getByText('Published version 1.').waitFor();
+    // The panel's status says either the version or why publishing failed: a failure reads as the
+    // panel's own message, not as a timeout (a CI run once timed out here with no clue why).
+    const status = page.getByRole('region', { name: 'Publish' }).getByRole('status');
+    await status.waitFor({ timeout: 60_000 });
+    expect(await status.textContent()).toBe('Published version 1.');
     await snap(page, '07-published');
     const versions = await product.api(`/v1/flows/${flowId}/versions`);
     expect((versions.json as { items: { version: number }[] }).items.map((v) => v.version)).toEqual([1]);
