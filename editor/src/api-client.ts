@@ -138,29 +138,42 @@ export class ApiError extends Error {
   }
 }
 
+/** Throws the API's error envelope (`{ error: { code, message } }`) as an ApiError. */
+export async function ensureOk(res: Response): Promise<Response> {
+  if (res.ok) return res;
+  const json: unknown = await res.json().catch(() => null);
+  const parsed = ErrorSchema.safeParse(json);
+  throw new ApiError(
+    res.status,
+    parsed.success ? parsed.data.error.code : 'http_error',
+    parsed.success ? parsed.data.error.message : res.statusText || `HTTP ${res.status}`,
+    parsed.success ? parsed.data.error.details : undefined,
+  );
+}
+
+/** A JSON request with the key, its response parsed by `schema` (never cast). */
+export type Request = <T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown) => Promise<T>;
+
+export function createRequest(apiKey: string): Request {
+  return async (method, path, schema, body) => {
+    const res = await ensureOk(
+      await fetch(path, {
+        method,
+        headers: {
+          Authorization: `Bearer ${apiKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    return schema.parse(json);
+  };
+}
+
 /** A typed client of the API, bound to one key. Every response is parsed, never cast. */
 export function createApi(apiKey: string) {
-  async function request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    const res = await fetch(path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
-    if (!res.ok) {
-      const parsed = ErrorSchema.safeParse(json);
-      throw new ApiError(
-        res.status,
-        parsed.success ? parsed.data.error.code : 'http_error',
-        parsed.success ? parsed.data.error.message : res.statusText,
-        parsed.success ? parsed.data.error.details : undefined,
-      );
-    }
-    return schema.parse(json);
-  }
+  const request = createRequest(apiKey);
   const id = encodeURIComponent;
   return {
     listFlows: (search = '') =>

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
+import './console/console.css';
 import './inspector/schema-form.css';
 import { App } from './app';
 import { renderCounts } from './canvas/step-node';

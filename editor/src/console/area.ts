@@ -1,0 +1,5 @@
+/** What the shell hands each console area: the path after `#/<area>/` and the query. */
+export interface AreaProps {
+  rest: string[];
+  query: URLSearchParams;
+}

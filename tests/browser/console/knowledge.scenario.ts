@@ -1,0 +1,3 @@
+import type { ConsoleContext } from './context';
+
+export function knowledgeScenarios(_ctx: ConsoleContext): void {}

@@ -1,0 +1,3 @@
+import type { ConsoleContext } from './context';
+
+export function settingsScenarios(_ctx: ConsoleContext): void {}
