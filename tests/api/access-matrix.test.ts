@@ -120,6 +120,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/segments/:id': { name: 'x' },
   'PATCH /v1/lead-stages/:id': { label: 'x' },
   'POST /v1/imports/:id/start': { mapping: { Phone: 'phone' } },
+  'POST /v1/imports/:id/check': { mapping: { Phone: 'phone' } },
   'PATCH /v1/channels/:id': { name: 'renamed' },
   'POST /v1/conversations/:id/messages': { text: 'hello' },
   'PATCH /v1/conversations/:id': { status: 'resolved' },

@@ -249,6 +249,39 @@ describe('import', () => {
     expect(rows[3]?.[2]).toMatch(/neither a phone number nor an email/);
   });
 
+  it('checks every row before importing (a dry run that writes nothing), then imports what it said', async () => {
+    const csv = [
+      'Name,Mobile,Email',
+      'Checked One,+12025550171,checked1@example.com',
+      'Bad Phone,12345,checked-bad@example.com',
+      'Not A Number,call me,',
+      'Checked Again,+1 (202) 555-0171,',
+      'No Contact,,',
+      'Bad Email,+12025550173,not-an-email',
+    ].join('\n');
+    const up = await uploadOk('check.csv', csv);
+    const check = (body: Record<string, unknown>, token = a.token) =>
+      app.inject({ method: 'POST', url: `/v1/imports/${up.id}/check`, payload: body, headers: auth(token) });
+    const res = await check({ mapping: up.suggestedMapping, limit: 3 });
+    expect(res.statusCode, res.body).toBe(200);
+    const result = res.json();
+    expect(result).toMatchObject({ totalRows: 6, validRows: 2, errorRows: 4, duplicateRows: 1, truncated: true });
+    expect(result.errors.map((e: { rowNumber: number }) => e.rowNumber)).toEqual([3, 4, 6]);
+    expect(result.errors[0]).toMatchObject({
+      errors: [{ column: 'Mobile', message: expect.stringMatching(/invalid phone number "12345"/) }],
+      raw: { Name: 'Bad Phone', Mobile: '12345', Email: 'checked-bad@example.com' },
+    });
+    expect(await contactByPhone(a.tenant.id, '+12025550171')).toBeNull();
+    // A mapping without phone or email is refused as the start refuses it; another tenant gets 404.
+    expectError(await check({ mapping: { Name: 'firstName' } }), 400, 'invalid_mapping');
+    expect((await check({ mapping: up.suggestedMapping }, b.token)).statusCode).toBe(404);
+
+    const started = await start(up.id, { mapping: up.suggestedMapping });
+    expect(started.statusCode, started.body).toBe(202);
+    expect(await waitForImport(up.id)).toMatchObject({ createdRows: 1, updatedRows: 1, errorRows: 4 });
+    expectError(await check({ mapping: up.suggestedMapping }), 409, 'import_already_started');
+  });
+
   it('dedupes rows against each other and against existing contacts (update, then skip)', async () => {
     const { job } = await importFile('dupes.csv', fixture('duplicates.csv'));
     // Grace exists (seeded) → updated; Ann three times → created once, updated twice; Bob created.

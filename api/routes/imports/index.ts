@@ -13,9 +13,9 @@ import { type CountryCode, isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { toJson } from '../../../prisma/json';
 import { AppError, notFound } from '../../errors';
-import { DELIMITERS, type Delimiter, inspectCsv } from '../../imports/csv';
+import { DELIMITERS, type Delimiter, inspectCsv, readRecords } from '../../imports/csv';
 import { type CustomFieldDef, MappingSchema, planColumns, suggestMapping } from '../../imports/mapping';
-import { type ImportResult, runImport } from '../../imports/pipeline';
+import { type ImportResult, normalizeRow, runImport } from '../../imports/pipeline';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
@@ -157,6 +157,60 @@ const StartBodySchema = z
         },
       },
     },
+  });
+
+/** Rows with problems a check answers in full; beyond them it only counts. */
+const CHECK_MAX_ERRORS = 500;
+
+const CheckBodySchema = StartBodySchema.pick({ mapping: true, defaultCountry: true })
+  .extend({
+    /** How many rows with problems to list (the rest are counted). */
+    limit: z.number().int().min(1).max(CHECK_MAX_ERRORS).default(100),
+  })
+  .meta({
+    'x-examples': {
+      hubspot: { value: { mapping: { Name: 'firstName', Mobile: 'phone' }, defaultCountry: 'US', limit: 100 } },
+    },
+  });
+
+const CheckResultSchema = z
+  .object({
+    totalRows: z.number().int(),
+    /** Rows that would become (or update) a contact. */
+    validRows: z.number().int(),
+    /** Rows the import would refuse, each reported in `errors`. */
+    errorRows: z.number().int(),
+    /** Valid rows whose phone or email repeats an earlier row of the file: merged into it on import. */
+    duplicateRows: z.number().int(),
+    /** The first rows with problems, in file order (row 1 is the header, as in a spreadsheet). */
+    errors: z.array(
+      z.object({
+        rowNumber: z.number().int(),
+        errors: z.array(z.object({ column: z.string(), message: z.string() })),
+        raw: z.record(z.string(), z.string()),
+      }),
+    ),
+    /** True when more rows have problems than `errors` lists. */
+    truncated: z.boolean(),
+  })
+  .meta({
+    id: 'ImportCheck',
+    examples: [
+      {
+        totalRows: 3,
+        validRows: 2,
+        errorRows: 1,
+        duplicateRows: 0,
+        errors: [
+          {
+            rowNumber: 3,
+            errors: [{ column: 'Mobile', message: 'invalid phone number "12": not a phone number' }],
+            raw: { Name: 'Bob', Mobile: '12' },
+          },
+        ],
+        truncated: false,
+      },
+    ],
   });
 
 async function tenantCatalog(db: TenantDb, tenantId: string) {
@@ -401,6 +455,74 @@ export const importRoutes: FastifyPluginAsyncZod<ImportRoutesOptions> = async (a
           throw new AppError(400, 'too_many_parts', 'upload one CSV file per import');
         throw err;
       }
+    },
+  );
+
+  app.post(
+    '/imports/:id/check',
+    {
+      config: { permission: 'contacts.import' },
+      schema: {
+        tags: ['imports'],
+        summary: 'Dry run: validate every row of an uploaded file against a mapping, writing nothing',
+        description:
+          'The row checks the import applies (phone and email normalization, time zones, custom field types, ' +
+          'lead statuses, a phone or an email per row), so a person sees the bad rows before starting. Matching ' +
+          'against existing contacts happens only on import.',
+        params: IdParamsSchema,
+        body: CheckBodySchema,
+        response: { 200: CheckResultSchema, 409: errorResponses[400], ...errorResponses },
+      },
+    },
+    async (request) => {
+      const tenantId = requirePrincipal(request).tenantId;
+      const job = await findJob(request, request.params.id);
+      if (job.status !== 'pending')
+        throw new AppError(409, 'import_already_started', `the import is ${job.status}; upload the file again`);
+      const meta = JobMetaSchema.parse(job.mapping);
+      const { mapping, defaultCountry, limit } = request.body;
+      const catalog = await tenantCatalog(request.tenantDb, tenantId);
+      const plan = planColumns(mapping, meta.headers, catalog.customFields);
+      const path = uploadPath(job.id);
+      if (!(await stat(path).catch(() => null)))
+        throw new AppError(409, 'upload_expired', 'the uploaded file is no longer here: upload it again');
+      const result: z.infer<typeof CheckResultSchema> = {
+        totalRows: 0,
+        validRows: 0,
+        errorRows: 0,
+        duplicateRows: 0,
+        errors: [],
+        truncated: false,
+      };
+      const seen = new Set<string>();
+      let header = true;
+      for await (const record of readRecords(path, meta.delimiter as Delimiter)) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        result.totalRows++;
+        const row = normalizeRow(record, {
+          headers: meta.headers,
+          plan,
+          customFields: catalog.customFields,
+          leadStages: catalog.leadStages,
+          defaultCountry: defaultCountry as CountryCode | undefined,
+        });
+        if ('errors' in row) {
+          result.errorRows++;
+          if (result.errors.length < limit) result.errors.push(row);
+          else result.truncated = true;
+          continue;
+        }
+        result.validRows++;
+        const keys = [row.data.phone && `p:${row.data.phone}`, row.data.email && `e:${row.data.email}`].filter(
+          (k): k is string => Boolean(k),
+        );
+        if (keys.some((k) => seen.has(k))) result.duplicateRows++;
+        for (const k of keys) seen.add(k);
+      }
+      return result;
     },
   );
 
