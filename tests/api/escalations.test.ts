@@ -3,6 +3,7 @@
 // 409 escalation_closed, the history, live updates over SSE, and a journey's handoff resolved from the inbox.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../api/api-keys';
 import { signAccessToken } from '../../api/auth/tokens';
 import type { Flow } from '../../flow';
 import { toJson } from '../../prisma/json';
@@ -141,6 +142,82 @@ describe('escalations API', () => {
     });
     expect((await api(ada.token, 'GET', `/escalations?status=resolved`)).json().items).toHaveLength(1);
     expect((await api(ada.token, 'GET', `/escalations?status=open`)).json().items).toHaveLength(0);
+  });
+
+  it('an API key acts as the member who created it; a key nobody created names who acknowledges', async () => {
+    const db = s.database.db;
+    const { tenant, token: bootstrapKey } = await seedTenant(db, `inbox-${randomUUID()}`);
+    const ada = await member(tenant.id, 'ada', 'agent', ['billing']);
+    const bob = await member(tenant.id, 'bob', 'agent', ['sales']);
+    const made = generateApiKey();
+    await db.apiKey.create({
+      data: {
+        tenantId: tenant.id,
+        name: 'ada console',
+        prefix: made.prefix,
+        hash: made.hash,
+        scopes: ['*'],
+        createdById: ada.id,
+      },
+    });
+    const adaKey = made.token;
+    const api = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+      s.app.inject({ method, url: `/v1${url}`, headers: auth(token), ...(payload ? { payload } : {}) });
+    const ids = async (token: string, url: string) => {
+      const res = await api(token, 'GET', url);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((e: { id: string }) => e.id);
+    };
+
+    const channel = await db.channel.create({
+      data: { tenantId: tenant.id, kind: 'sms', provider: 'sandbox', name: 'Sandbox SMS', status: 'connected' },
+    });
+    const theirs = await db.conversation.create({
+      data: { tenantId: tenant.id, channelId: channel.id, kind: 'sms', address: '+14155550111', team: 'billing' },
+    });
+    const billing = await api(adaKey, 'POST', '/escalations', {
+      team: 'billing',
+      note: 'refund',
+      conversationId: theirs.id,
+    });
+    expect(billing.statusCode, billing.body).toBe(201);
+    const id = billing.json().id as string;
+    // The list names the contact and carries the conversation's channel and SLA for the inbox row.
+    expect(billing.json().conversation).toMatchObject({ channel: 'sms', address: '+14155550111', slaDueAt: null });
+
+    // Ada's key sees her team's; the bootstrap key has no "me" and says so.
+    expect(await ids(adaKey, '/escalations?scope=team')).toEqual([id]);
+    expect(await ids(adaKey, '/escalations?scope=mine')).toEqual([]);
+    expect(await ids(adaKey, '/conversations?scope=team')).toEqual([theirs.id]);
+    expect(await ids(adaKey, '/conversations?scope=mine')).toEqual([]);
+    for (const url of ['/escalations?scope=mine', '/conversations?scope=team', '/conversations?assignee=me']) {
+      const refused = await api(bootstrapKey, 'GET', url);
+      expect(refused.statusCode, url).toBe(400);
+      expect(refused.json().error.code).toBe('no_user');
+    }
+
+    // Without a member, acknowledging asks for one; naming a stranger is refused; naming Bob works.
+    const nobody = await api(bootstrapKey, 'POST', `/escalations/${id}/acknowledge`);
+    expect(nobody.statusCode).toBe(400);
+    expect(nobody.json().error.code).toBe('no_user');
+    const stranger = await api(bootstrapKey, 'POST', `/escalations/${id}/acknowledge`, { userId: randomUUID() });
+    expect(stranger.json().error.code).toBe('not_a_member');
+    // A signed-in user cannot acknowledge for someone else.
+    const forOther = await api(ada.token, 'POST', `/escalations/${id}/acknowledge`, { userId: bob.id });
+    expect(forOther.statusCode).toBe(403);
+    const asBob = await api(bootstrapKey, 'POST', `/escalations/${id}/acknowledge`, { userId: bob.id });
+    expect(asBob.statusCode, asBob.body).toBe(200);
+    expect(asBob.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: bob.id, assigneeId: bob.id });
+
+    // Ada's key acknowledges as Ada (after a reassignment back to her team).
+    const back = await api(adaKey, 'POST', `/escalations/${id}/reassign`, { team: 'billing' });
+    expect(back.statusCode, back.body).toBe(200);
+    const asAda = await api(adaKey, 'POST', `/escalations/${id}/acknowledge`);
+    expect(asAda.statusCode, asAda.body).toBe(200);
+    expect(asAda.json()).toMatchObject({ acknowledgedBy: ada.id, assigneeId: ada.id });
+    expect(await ids(adaKey, '/escalations?scope=mine')).toEqual([id]);
+    const reassigned = asAda.json().history.find((h: { kind: string }) => h.kind === 'reassigned');
+    expect(reassigned.actorUserId).toBe(ada.id);
   });
 
   it('streams escalation updates live and keeps tenants apart', async () => {

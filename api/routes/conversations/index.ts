@@ -14,6 +14,7 @@ import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses, IdParamsSchema } from '../../schemas';
 import { notifySla } from '../../sla/signals';
+import { actingMemberId } from '../escalations/acting-member';
 
 const StatusSchema = z.enum(['open', 'pending', 'resolved']);
 /** SLA policies can apply by priority and by tag. */
@@ -240,6 +241,8 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
           /** A user id, `me`, or `none` for unassigned. */
           assignee: z.union([z.string().uuid(), z.literal('me'), z.literal('none')]).optional(),
           team: z.string().max(100).optional(),
+          /** As the escalations list: mine (assigned to me), team (mine and my teams'), all. */
+          scope: z.enum(['mine', 'team', 'all']).optional(),
           unread: z.enum(['true', 'false']).optional(),
           contactId: z.string().uuid().optional(),
         }),
@@ -250,18 +253,33 @@ const conversationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request);
-      const { limit, cursor, status, channel, assignee, team, unread, contactId, sort } = request.query;
+      const { limit, cursor, status, channel, assignee, team, unread, contactId, sort, scope } = request.query;
       const bySla = sort === 'sla_due';
-      if (assignee === 'me' && !principal.userId) {
-        throw new AppError(400, 'no_user', 'assignee=me needs a user session, not an API key');
+      const scoped = scope === 'mine' || scope === 'team';
+      const me = assignee === 'me' || scoped ? await actingMemberId(request) : null;
+      if ((assignee === 'me' || scoped) && !me) {
+        throw new AppError(
+          400,
+          'no_user',
+          `${scoped ? `scope=${scope}` : 'assignee=me'} needs a signed-in member, or an API key a member created; this key acts for no member`,
+        );
+      }
+      let scopeWhere = {};
+      if (scope === 'mine') scopeWhere = { assigneeId: me };
+      if (scope === 'team') {
+        const membership = await request.tenantDb.membership.findFirst({
+          where: { userId: me ?? '' },
+          select: { teams: true },
+        });
+        scopeWhere = { OR: [{ assigneeId: me }, { team: { in: membership?.teams ?? [] } }] };
       }
       const rows = await request.tenantDb.conversation.findMany({
         where: {
+          AND: [scopeWhere],
           ...(status ? { status } : {}),
           ...(channel ? { kind: channel } : {}),
           ...(assignee === 'none' ? { assigneeId: null } : {}),
-          ...(assignee === 'me' ? { assigneeId: principal.userId ?? null } : {}),
+          ...(assignee === 'me' ? { assigneeId: me } : {}),
           ...(assignee && assignee !== 'me' && assignee !== 'none' ? { assigneeId: assignee } : {}),
           ...(team ? { team } : {}),
           ...(unread === 'true' ? { unreadCount: { gt: 0 } } : unread === 'false' ? { unreadCount: 0 } : {}),

@@ -21,6 +21,7 @@ import { openEventStream } from '../../live/sse';
 import { afterCursor, PageQuerySchema, page } from '../../pagination';
 import { requirePrincipal } from '../../plugins/auth';
 import { ErrorBodySchema, errorResponses, IdParamsSchema } from '../../schemas';
+import { actingMemberId } from './acting-member';
 
 const StatusSchema = z.enum(['open', 'acknowledged', 'resolved', 'unresolved']);
 
@@ -44,6 +45,18 @@ const EscalationSchema = z
     policyId: z.string().uuid().nullable(),
     createdAt: z.date(),
     resolvedAt: z.date().nullable(),
+    /** The contact's display name, for an inbox row (null without a contact or a name). */
+    contactName: z.string().nullable().optional(),
+    /** The conversation it is about: its channel and the soonest running SLA clock (past: breached). */
+    conversation: z
+      .object({
+        channel: z.string(),
+        address: z.string(),
+        slaDueAt: z.date().nullable(),
+        slaMetric: z.string().nullable(),
+      })
+      .nullable()
+      .optional(),
   })
   .meta({
     id: 'Escalation',
@@ -67,6 +80,13 @@ const EscalationSchema = z
         policyId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
         createdAt: '2026-11-23T14:00:00.000Z',
         resolvedAt: null,
+        contactName: 'Ada Lovelace',
+        conversation: {
+          channel: 'sms',
+          address: '+14155550100',
+          slaDueAt: '2026-11-23T13:30:00.000Z',
+          slaMetric: 'first_response',
+        },
       },
     ],
   });
@@ -126,6 +146,18 @@ const ReassignBodySchema = z
   .refine((b) => b.userId || b.team, { message: 'reassign to a userId, a team, or both', path: ['userId'] })
   .meta({ examples: [{ userId: '7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d', note: 'knows billing' }] });
 
+const AcknowledgeBodySchema = z
+  .object({
+    /**
+     * Who acknowledges, for an API key that acts for no member (a key a member created acts as
+     * them). A signed-in user always acknowledges as themselves.
+     */
+    userId: z.string().uuid().optional(),
+  })
+  // No body at all (how acknowledging has always been called) is the same as {}.
+  .nullish()
+  .meta({ examples: [{}, { userId: '7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' }] });
+
 const ResolveBodySchema = z
   .object({ resolution: z.enum(['resolved', 'unresolved']).default('resolved'), note: z.string().max(2000).optional() })
   .default({ resolution: 'resolved' })
@@ -151,6 +183,33 @@ const toEscalation = (e: Escalation) => ({
   createdAt: e.createdAt,
   resolvedAt: e.resolvedAt,
 });
+
+/** Adds what an inbox row shows beside the escalation: the contact's name and the conversation's SLA. */
+async function withContext(request: FastifyRequest, rows: Escalation[]) {
+  const ids = (pick: (e: Escalation) => string | null) => [
+    ...new Set(rows.map(pick).filter((v): v is string => v !== null)),
+  ];
+  const [contacts, conversations] = await Promise.all([
+    request.tenantDb.contact.findMany({
+      where: { id: { in: ids((e) => e.contactId) } },
+      select: { id: true, firstName: true, lastName: true },
+    }),
+    request.tenantDb.conversation.findMany({
+      where: { id: { in: ids((e) => e.conversationId) } },
+      select: { id: true, kind: true, address: true, slaDueAt: true, slaMetric: true },
+    }),
+  ]);
+  const names = new Map(contacts.map((c) => [c.id, [c.firstName, c.lastName].filter(Boolean).join(' ') || null]));
+  const convs = new Map(conversations.map((c) => [c.id, c]));
+  return rows.map((e) => {
+    const c = e.conversationId ? convs.get(e.conversationId) : undefined;
+    return {
+      ...toEscalation(e),
+      contactName: (e.contactId && names.get(e.contactId)) || null,
+      conversation: c ? { channel: c.kind, address: c.address, slaDueAt: c.slaDueAt, slaMetric: c.slaMetric } : null,
+    };
+  });
+}
 
 const CLOSED = ['resolved', 'unresolved'];
 /** How long an action waits for the escalation's workflow to apply it before answering 202. */
@@ -180,8 +239,9 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         live = null; // no ladder running (opened before ladders existed, or Temporal unreachable)
       }
     }
+    const [withCtx] = await withContext(request, [row]);
     return {
-      ...toEscalation(row),
+      ...(withCtx ?? toEscalation(row)),
       live,
       history: history.map((h) => ({
         kind: h.kind,
@@ -208,13 +268,16 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request);
       const { scope, status, limit, cursor } = request.query;
       let scopeWhere = {};
       if (scope !== 'all') {
-        if (!principal.userId)
-          throw new AppError(400, 'no_user', `scope=${scope} needs a signed-in user, not an API key`);
-        const me = principal.userId;
+        const me = await actingMemberId(request);
+        if (!me)
+          throw new AppError(
+            400,
+            'no_user',
+            `scope=${scope} needs a signed-in member, or an API key a member created; this key acts for no member`,
+          );
         if (scope === 'mine') scopeWhere = { assigneeId: me };
         else {
           const membership = await request.tenantDb.membership.findFirst({
@@ -232,7 +295,7 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
         take: limit + 1,
       });
       const result = page(rows, limit, (r) => r.createdAt);
-      return { items: result.items.map(toEscalation), nextCursor: result.nextCursor };
+      return { items: await withContext(request, result.items), nextCursor: result.nextCursor };
     },
   );
 
@@ -363,23 +426,42 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       409: ErrorBodySchema,
     },
   });
-  const me = (request: FastifyRequest) => {
+  /** Who acknowledges: the signed-in user; for an API key the member named, else the key's creator. */
+  const acknowledger = async (request: FastifyRequest, named: string | undefined) => {
     const { userId } = requirePrincipal(request);
-    if (!userId) throw new AppError(400, 'no_user', 'acknowledging needs a signed-in user, not an API key');
-    return userId;
+    if (userId) {
+      if (named && named !== userId)
+        throw new AppError(403, 'forbidden', 'a signed-in user acknowledges as themselves, not for another member');
+      return userId;
+    }
+    if (named) {
+      if (!(await request.tenantDb.membership.findFirst({ where: { userId: named } })))
+        throw new AppError(400, 'not_a_member', 'the acknowledging user is not a member of this tenant');
+      return named;
+    }
+    const me = await actingMemberId(request);
+    if (!me)
+      throw new AppError(
+        400,
+        'no_user',
+        'acknowledging needs a member: sign in, use a key a member created, or name the member as userId',
+      );
+    return me;
   };
 
   app.post(
     '/escalations/:id/acknowledge',
     {
       config: { permission: 'escalations.write' },
-      schema: actSchema('Acknowledge: I have it; the ladder stops climbing'),
+      schema: actSchema('Acknowledge: I have it; the ladder stops climbing', AcknowledgeBodySchema),
     },
-    async (request, reply) =>
+    async (request, reply) => {
       // The user is asked for once the escalation is known to exist here (a 404 comes first).
-      act(request, reply, request.params.id, (h) =>
-        h.executeUpdate(acknowledgeUpdate, { args: [{ userId: me(request) }] }),
-      ),
+      await load(request, request.params.id);
+      const body = request.body as z.infer<typeof AcknowledgeBodySchema>;
+      const userId = await acknowledger(request, body?.userId);
+      return act(request, reply, request.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ userId }] }));
+    },
   );
 
   app.post(
@@ -392,7 +474,7 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       ),
     },
     async (request, reply) => {
-      const { userId: byUserId } = requirePrincipal(request);
+      const byUserId = await actingMemberId(request);
       const body = request.body as z.infer<typeof ReassignBodySchema>;
       if (body.userId && !(await request.tenantDb.membership.findFirst({ where: { userId: body.userId } })))
         throw new AppError(400, 'not_a_member', 'the new assignee is not a member of this tenant');
@@ -418,7 +500,7 @@ const escalationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: actSchema('Resolve (or give up: unresolved); a journey waiting in a handoff goes on', ResolveBodySchema),
     },
     async (request, reply) => {
-      const { userId: byUserId } = requirePrincipal(request);
+      const byUserId = await actingMemberId(request);
       const body = request.body as z.infer<typeof ResolveBodySchema>;
       return act(request, reply, request.params.id, (h) =>
         h.executeUpdate(resolveUpdate, {
