@@ -172,7 +172,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await v1.register(import('./routes/sla'));
       await v1.register(import('./routes/escalations'));
       await v1.register(import('./routes/onboarding'));
+      await v1.register(import('./routes/branding'));
       await v1.register(import('./routes/analytics/sla'));
+      await v1.register(import('./routes/analytics/dashboards'));
       await v1.register(import('./routes/knowledge'));
       await v1.register(import('./routes/knowledge/search'));
     },

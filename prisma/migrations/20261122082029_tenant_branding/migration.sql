@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Tenant" ADD COLUMN     "brandColor" TEXT,
+ADD COLUMN     "logoUrl" TEXT;
