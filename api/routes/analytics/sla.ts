@@ -8,24 +8,12 @@ import { z } from 'zod';
 import { TimeZoneSchema } from '../../../flow/calendar';
 import { Prisma } from '../../../generated/prisma/client';
 import { csvCell } from '../../csv';
-import { AppError } from '../../errors';
 import { requirePrincipal } from '../../plugins/auth';
 import { errorResponses } from '../../schemas';
+import { parseRange, RangeQuerySchema } from './range';
 
 const METRICS = ['first_response', 'next_response', 'resolution'] as const;
 const GROUPS = { policy: '"policyId"::text', team: 'team', agent: '"assigneeId"::text', channel: 'channel' } as const;
-
-const RangeSchema = z
-  .object({
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
-  })
-  .transform((q) => {
-    const to = q.to ?? new Date();
-    const from = q.from ?? new Date(to.getTime() - 30 * 86_400_000);
-    return { from, to };
-  })
-  .refine((r) => r.to > r.from, { message: 'to must be after from', path: ['to'] });
 
 const PercentilesSchema = z.object({
   count: z.number().int(),
@@ -114,9 +102,7 @@ const slaAnalyticsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { tenantId } = requirePrincipal(request);
-      const range = RangeSchema.safeParse(request.query);
-      if (!range.success) throw new AppError(400, 'invalid_range', range.error.issues[0]?.message ?? 'bad range');
-      const { from, to } = range.data;
+      const { from, to } = parseRange(request.query);
       const { groupBy, timeZone } = request.query;
       const groupCol = Prisma.raw(GROUPS[groupBy]);
       const where = Prisma.sql`"tenantId" = ${tenantId}::uuid AND at >= ${from} AND at < ${to}`;
@@ -235,9 +221,7 @@ const slaAnalyticsRoutes: FastifyPluginAsyncZod = async (app) => {
 
   /** The breaches of a period, each with why and whether it was answered late. */
   const breachesOf = async (request: FastifyRequest, query: { from?: string; to?: string }) => {
-    const range = RangeSchema.safeParse(query);
-    if (!range.success) throw new AppError(400, 'invalid_range', range.error.issues[0]?.message ?? 'bad range');
-    const { from, to } = range.data;
+    const { from, to } = parseRange(query);
     const breaches = await request.tenantDb.slaRecord.findMany({
       where: { kind: 'breach', at: { gte: from, lt: to } },
       orderBy: { at: 'desc' },
@@ -280,8 +264,6 @@ const slaAnalyticsRoutes: FastifyPluginAsyncZod = async (app) => {
       };
     });
   };
-  const RangeQuerySchema = z.object({ from: z.string().optional(), to: z.string().optional() });
-
   app.get(
     '/analytics/sla/breaches',
     {
