@@ -16,7 +16,25 @@ export interface Product {
   database: TestDatabase;
   env: TestWorkflowEnvironment;
   api(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; json: unknown }>;
+  /** Another tenant on the same running product, with its own key, contact and API helper. */
+  withTenant(slug: string): Promise<Product>;
   stop(): Promise<void>;
+}
+
+type ApiCall = Product['api'];
+
+function apiFor(baseUrl: string, token: string): ApiCall {
+  return async (path, init = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    return { status: res.status, json: await res.json().catch(() => null) };
+  };
 }
 
 /**
@@ -41,6 +59,8 @@ export async function startProduct(): Promise<Product> {
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: 'switchboard-browser',
     PORT: String(port),
+    // As `npm start` sets it: provider callbacks (the sandbox's delivery receipts) come back here.
+    SWITCHBOARD_PUBLIC_URL: baseUrl,
     LOG_LEVEL: 'warn',
     ...TEST_SECRETS_ENV,
     EDITOR_DIST: editorDist,
@@ -52,24 +72,17 @@ export async function startProduct(): Promise<Product> {
   await waitFor(async () => ((await fetch(`${baseUrl}/health`)).ok ? true : undefined), 'the API', 60_000);
   await waitFor(async () => (procs[0]?.output().includes('worker polling') ? true : undefined), 'the worker', 60_000);
   const seeded = await seedTenant(database.db, `browser-${port}`);
-  const api = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${seeded.token}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    return { status: res.status, json: await res.json().catch(() => null) };
-  };
-  return {
+  const product: Product = {
     baseUrl,
     token: seeded.token,
     contactId: seeded.contact.id,
     database,
     env,
-    api,
+    api: apiFor(baseUrl, seeded.token),
+    async withTenant(slug) {
+      const other = await seedTenant(database.db, `browser-${port}-${slug}`);
+      return { ...product, token: other.token, contactId: other.contact.id, api: apiFor(baseUrl, other.token) };
+    },
     async stop() {
       for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
       await Promise.all(procs.map((p) => p.exited));
@@ -77,4 +90,5 @@ export async function startProduct(): Promise<Product> {
       await database.drop();
     },
   };
+  return product;
 }

@@ -6,10 +6,12 @@ export function shellScenarios(ctx: ConsoleContext): void {
   it('navigates every area from the side nav, by keyboard too, and switches to dark mode', async () => {
     const { page, assertNoErrors, close } = await openConsole(ctx, '/');
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
     for (const area of ['Campaigns', 'Inbox', 'Contacts', 'Knowledge', 'Dashboards', 'Settings']) {
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: area }).click();
+      const link = nav.getByRole('link', { name: area, exact: true });
+      await link.click();
       await page.getByRole('heading', { level: 1, name: area }).waitFor();
-      await expect.poll(() => page.getByRole('link', { name: area }).getAttribute('aria-current')).toBe('page');
+      await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
     }
     // The skip link is the first stop of the keyboard and lands on the page's content.
     await page.reload();
