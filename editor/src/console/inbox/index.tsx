@@ -1,10 +1,26 @@
 import type { AreaProps } from '../area';
-import { PageHeader } from '../ui';
+import { ConversationView } from './conversation-view';
+import { EscalationView } from './escalation-view';
+import { InboxList } from './inbox-list';
+import { InboxLiveProvider } from './inbox-live';
+import './inbox.css';
 
-export function InboxArea(_props: AreaProps) {
+/**
+ * The agent inbox: `#/inbox` (conversations and escalations, filtered by scope and status),
+ * `#/inbox/conversations/:id` (chat, reply, contact timeline) and `#/inbox/escalations/:id`
+ * (acknowledge, reassign, resolve). The live streams stay open across all three.
+ */
+export function InboxArea({ rest, query }: AreaProps) {
+  const [kind, id] = rest;
   return (
-    <main className="console-page">
-      <PageHeader title="Inbox" />
-    </main>
+    <InboxLiveProvider>
+      {kind === 'conversations' && id ? (
+        <ConversationView key={id} id={id} />
+      ) : kind === 'escalations' && id ? (
+        <EscalationView key={id} id={id} />
+      ) : (
+        <InboxList query={query} />
+      )}
+    </InboxLiveProvider>
   );
 }
