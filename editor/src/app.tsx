@@ -8,6 +8,7 @@ import { InboxArea } from './console/inbox';
 import { KnowledgeArea } from './console/knowledge';
 import { SessionProvider, useSession } from './console/session';
 import { SettingsArea } from './console/settings';
+import { BrandMark } from './console/settings/branding';
 import { OnboardingChecklist } from './console/settings/onboarding-checklist';
 import { ToastProvider } from './console/ui';
 import { FlowEditor } from './flow-editor';
@@ -85,9 +86,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         >
           ☰
         </button>
-        <a href="#/" className="brand">
-          Switchboard
-        </a>
+        <BrandMark />
         <span className="spacer" />
         <label className="theme-picker">
           <span className="visually-hidden">Theme</span>
