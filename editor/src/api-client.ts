@@ -1,25 +1,6 @@
 import { z } from 'zod';
 import { FlowSchema, PlanSchema, RunStateSchema } from '../../flow';
-
-const KEY_STORAGE = 'switchboard.apiKey';
-
-/** The API key: from `#key=` in the URL (what `npm start` prints), else from local storage. */
-export function loadApiKey(): string | null {
-  const hash = window.location.hash;
-  const match = /[#&?]key=([^&]+)/.exec(hash);
-  if (match?.[1]) {
-    const key = decodeURIComponent(match[1]);
-    localStorage.setItem(KEY_STORAGE, key);
-    history.replaceState(null, '', `${window.location.pathname}#/`);
-    return key;
-  }
-  return localStorage.getItem(KEY_STORAGE);
-}
-
-export function saveApiKey(key: string | null): void {
-  if (key) localStorage.setItem(KEY_STORAGE, key);
-  else localStorage.removeItem(KEY_STORAGE);
-}
+import { authorizedFetch, type Credentials, keyCredentials } from './auth';
 
 const IssueSchema = z.object({
   nodeId: z.string().optional(),
@@ -154,15 +135,17 @@ export async function ensureOk(res: Response): Promise<Response> {
 /** A JSON request with the key, its response parsed by `schema` (never cast). */
 export type Request = <T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown) => Promise<T>;
 
-export function createRequest(apiKey: string): Request {
+/** Credentials, or a bare API key or access token. */
+export type Auth = Credentials | string;
+const credentialsOf = (auth: Auth): Credentials => (typeof auth === 'string' ? keyCredentials(auth) : auth);
+
+export function createRequest(auth: Auth): Request {
+  const credentials = credentialsOf(auth);
   return async (method, path, schema, body) => {
     const res = await ensureOk(
-      await fetch(path, {
+      await authorizedFetch(credentials, path, {
         method,
-        headers: {
-          Authorization: `Bearer ${apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     );
@@ -172,8 +155,8 @@ export function createRequest(apiKey: string): Request {
 }
 
 /** A typed client of the API, bound to one key. Every response is parsed, never cast. */
-export function createApi(apiKey: string) {
-  const request = createRequest(apiKey);
+export function createApi(auth: Auth) {
+  const request = createRequest(auth);
   const id = encodeURIComponent;
   return {
     listFlows: (search = '') =>

@@ -1,5 +1,5 @@
-import { type FormEvent, useEffect, useState } from 'react';
-import { loadApiKey, saveApiKey } from './api-client';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { credentialsFor, loadSession, type StoredSession, saveSession } from './auth';
 import type { AreaProps } from './console/area';
 import { CampaignsArea } from './console/campaigns';
 import { ContactsArea } from './console/contacts';
@@ -14,6 +14,7 @@ import { ToastProvider } from './console/ui';
 import { FlowEditor } from './flow-editor';
 import { FlowsList } from './flows-list';
 import { type Area, type Route, useRoute } from './router';
+import { SignInPage } from './sign-in';
 import { type Theme, useTheme } from './theme';
 
 const AREA_PAGES: Record<Area, (props: AreaProps) => React.JSX.Element> = {
@@ -35,24 +36,39 @@ const NAV: ReadonlyArray<{ href: string; label: string; matches: (r: Route) => b
 ];
 
 export function App() {
-  const [apiKey, setApiKey] = useState<string | null>(() => loadApiKey());
-  if (!apiKey) {
+  const [session, setSession] = useState<StoredSession | null>(() => loadSession());
+  const signOut = useCallback(() => {
+    saveSession(null);
+    setSession(null);
+  }, []);
+  // Built once per sign-in: renewing a person's token must not re-create every screen's client.
+  const credentials = useMemo(() => (session ? credentialsFor(session, signOut) : null), [session, signOut]);
+  const user = useMemo(
+    () => (session?.kind === 'user' ? { name: session.tokens.user.name, email: session.tokens.user.email } : null),
+    [session],
+  );
+  if (!session || !credentials) {
     return (
-      <SignIn
-        onSignIn={(key) => {
-          saveApiKey(key);
-          setApiKey(key);
+      <SignInPage
+        onSignIn={(s) => {
+          saveSession(s);
+          setSession(s);
         }}
       />
     );
   }
   return (
-    <SessionProvider apiKey={apiKey}>
+    <SessionProvider credentials={credentials} user={user}>
       <ToastProvider>
         <Shell
           onSignOut={() => {
-            saveApiKey(null);
-            setApiKey(null);
+            // A person's session ends on the server too, so its refresh token is useless if copied.
+            if (session.kind === 'user')
+              void fetch('/v1/auth/logout', {
+                method: 'POST',
+                headers: { Authorization: credentials.authorization() },
+              }).catch(() => undefined);
+            signOut();
           }}
         />
       </ToastProvider>
@@ -125,32 +141,5 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </div>
       </div>
     </div>
-  );
-}
-
-function SignIn({ onSignIn }: { onSignIn: (key: string) => void }) {
-  const [key, setKey] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (key.trim()) onSignIn(key.trim());
-  };
-  return (
-    <main className="sign-in">
-      <form onSubmit={submit} aria-label="Sign in">
-        <h1>Switchboard</h1>
-        <label htmlFor="api-key">API key</label>
-        <input
-          id="api-key"
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          placeholder="sbk_…"
-          autoComplete="off"
-        />
-        <button type="submit" className="primary">
-          Sign in
-        </button>
-        <p className="hint">`npm start` prints the demo tenant's key.</p>
-      </form>
-    </main>
   );
 }

@@ -85,7 +85,12 @@ export async function startProduct(): Promise<Product> {
     },
     async stop() {
       for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGTERM');
+      // A graceful stop waits for open streams and running activities; past 15 s it is not coming.
+      const kill = setTimeout(() => {
+        for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      }, 15_000);
       await Promise.all(procs.map((p) => p.exited));
+      clearTimeout(kill);
       await env.teardown();
       await database.drop();
     },

@@ -1,4 +1,5 @@
 import { ensureOk } from '../api-client';
+import { authorizedFetch, type Credentials } from '../auth';
 
 export interface SseEvent {
   event: string;
@@ -10,24 +11,26 @@ export interface SseEvent {
  * What JSON requests do not cover: multipart uploads, file downloads and Server-Sent Events.
  * Streams go through fetch rather than EventSource because EventSource cannot send the key.
  */
-export function createTransfers(apiKey: string) {
-  const auth = { Authorization: `Bearer ${apiKey}` };
+export function createTransfers(credentials: Credentials) {
+  const authed = (path: string, init: RequestInit = {}) => authorizedFetch(credentials, path, init);
   return {
+    /** A GET with the credentials, for answers that are not JSON (e.g. a CSV read in the page). */
+    async text(path: string): Promise<string> {
+      return (await ensureOk(await authed(path))).text();
+    },
     /** POSTs a multipart form (files and fields) and returns the parsed JSON answer. */
     async upload(path: string, form: FormData, method = 'POST'): Promise<unknown> {
-      const res = await ensureOk(await fetch(path, { method, headers: auth, body: form }));
+      const res = await ensureOk(await authed(path, { method, body: form }));
       return res.status === 204 ? null : res.json();
     },
     /** POSTs a raw body (e.g. a CSV) with its content type. */
     async send(path: string, body: BodyInit, contentType: string, method = 'POST'): Promise<unknown> {
-      const res = await ensureOk(
-        await fetch(path, { method, headers: { ...auth, 'content-type': contentType }, body }),
-      );
+      const res = await ensureOk(await authed(path, { method, headers: { 'content-type': contentType }, body }));
       return res.status === 204 ? null : res.json();
     },
     /** Fetches a file with the key and hands it to the browser as a download. */
     async download(path: string, fallbackName: string): Promise<void> {
-      const res = await ensureOk(await fetch(path, { headers: auth }));
+      const res = await ensureOk(await authed(path));
       const disposition = res.headers.get('content-disposition') ?? '';
       const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
       const url = URL.createObjectURL(await res.blob());
@@ -51,7 +54,7 @@ export function createTransfers(apiKey: string) {
     ): Promise<void> {
       while (!signal.aborted) {
         try {
-          const res = await ensureOk(await fetch(path, { headers: { ...auth, accept: 'text/event-stream' }, signal }));
+          const res = await ensureOk(await authed(path, { headers: { accept: 'text/event-stream' }, signal }));
           if (!res.body) throw new Error('stream has no body');
           onOpen();
           const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

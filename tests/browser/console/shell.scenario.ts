@@ -46,4 +46,66 @@ export function shellScenarios(ctx: ConsoleContext): void {
     assertNoErrors();
     await close();
   });
+
+  it('lets a person sign in with email and password, renews their token, and signs them out everywhere', async () => {
+    const email = `owner-${Date.now()}@example.com`;
+    const password = 'correct horse battery staple';
+    const signup = await fetch(`${ctx.product.baseUrl}/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantName: 'Sign-in Dental', name: 'Olga Owner', email, password }),
+    });
+    expect(signup.status).toBe(201);
+    const page = await ctx.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(ctx.product.baseUrl);
+    const form = page.getByRole('form', { name: 'Sign in' });
+    await form.getByLabel('Email').fill(email);
+    await form.getByLabel('Password').fill('not the password');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'the email or password is wrong' }).waitFor();
+    await snap(page, 'console-00-sign-in-error');
+    await form.getByLabel('Password').fill(password);
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Flows' }).waitFor();
+
+    // An access token that no longer works (expired, or the signing key rotated) is renewed with
+    // the refresh token, once, and the page carries on.
+    const stored = () =>
+      page.evaluate(() => JSON.parse(localStorage.getItem('switchboard.session') ?? 'null') as unknown);
+    const before = (await stored()) as { kind: string; tokens: { accessToken: string; refreshToken: string } };
+    expect(before.kind).toBe('user');
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('switchboard.session') ?? '{}');
+      s.tokens.accessToken = 'expired.token.here';
+      localStorage.setItem('switchboard.session', JSON.stringify(s));
+    });
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox', exact: true }).click();
+    // "Mine" needs a person: a signed-in owner has one, with no no_user notice.
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    await expect
+      .poll(async () => ((await stored()) as typeof before).tokens.refreshToken)
+      .not.toBe(before.tokens.refreshToken);
+    expect(await page.getByText('no_user').count()).toBe(0);
+
+    const after = (await stored()) as typeof before;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    expect(await stored()).toBeNull();
+    // The session ended on the server too: its refresh token no longer buys a token.
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${ctx.product.baseUrl}/v1/auth/refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refreshToken: after.tokens.refreshToken }),
+        });
+        return res.status;
+      })
+      .toBe(401);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CAMPAIGN_STATUSES, RECIPIENT_STATUSES } from '../../../../flow';
 import type { Request } from '../../api-client';
+import { type ImportJob, ImportJobSchema, type UploadedCsv, UploadedCsvSchema } from '../schemas';
 
 const Iso = z.string();
 const id = encodeURIComponent;
@@ -109,16 +110,8 @@ export const CustomFieldSchema = z.object({ key: z.string(), label: z.string(), 
 export type CustomField = z.infer<typeof CustomFieldSchema>;
 
 /** POST /imports: the uploaded file's columns, first rows and a suggested mapping. */
-export const UploadSchema = z.object({
-  id: z.string(),
-  filename: z.string(),
-  headers: z.array(z.string()),
-  preview: z.array(z.array(z.string())),
-  totalRows: z.number(),
-  suggestedMapping: z.record(z.string(), z.string()),
-  savedMapping: z.string().nullable(),
-});
-export type Upload = z.infer<typeof UploadSchema>;
+export const UploadSchema = UploadedCsvSchema;
+export type Upload = UploadedCsv;
 
 const RowProblemSchema = z.object({ column: z.string(), message: z.string() });
 /** POST /imports/:id/check: the dry run's verdict on every row. */
@@ -133,21 +126,6 @@ export const CheckSchema = z.object({
   truncated: z.boolean(),
 });
 export type Check = z.infer<typeof CheckSchema>;
-
-export const ImportJobSchema = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'running', 'completed', 'failed']),
-  filename: z.string(),
-  totalRows: z.number(),
-  processedRows: z.number(),
-  createdRows: z.number(),
-  updatedRows: z.number(),
-  skippedRows: z.number(),
-  errorRows: z.number(),
-  progress: z.number(),
-  error: z.string().nullable(),
-});
-export type ImportJob = z.infer<typeof ImportJobSchema>;
 
 /** Typed calls of the campaign screens, over the session's `request`. */
 export function campaignApi(request: Request) {
@@ -188,3 +166,5 @@ export function campaignApi(request: Request) {
   };
 }
 export type CampaignApi = ReturnType<typeof campaignApi>;
+
+export { type ImportJob, ImportJobSchema };

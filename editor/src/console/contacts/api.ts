@@ -1,6 +1,14 @@
 import { useMemo } from 'react';
 import { z } from 'zod';
-import { ensureOk, type Request } from '../../api-client';
+import type { Request } from '../../api-client';
+import {
+  type ImportJob,
+  ImportJobSchema,
+  type TimelineItem,
+  TimelineItemSchema,
+  type UploadedCsv,
+  UploadedCsvSchema,
+} from '../schemas';
 import { useSession } from '../session';
 import type { Transfers } from '../transfers';
 
@@ -84,14 +92,6 @@ export const SegmentSchema = z.object({
 });
 export type Segment = z.infer<typeof SegmentSchema>;
 
-export const TimelineItemSchema = z.object({
-  id: z.string(),
-  type: z.enum(['note', 'event', 'run', 'message', 'call', 'action']),
-  at: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-export type TimelineItem = z.infer<typeof TimelineItemSchema>;
-
 export const FieldDefinitionSchema = z.object({
   id: z.string(),
   key: z.string(),
@@ -101,43 +101,13 @@ export const FieldDefinitionSchema = z.object({
 });
 export type FieldDefinition = z.infer<typeof FieldDefinitionSchema>;
 
-/** An uploaded CSV before it is imported: its columns, first rows and a suggested mapping. */
-export const UploadedCsvSchema = z.object({
-  id: z.string(),
-  filename: z.string(),
-  delimiter: z.string(),
-  headers: z.array(z.string()),
-  preview: z.array(z.array(z.string())),
-  totalRows: z.number(),
-  suggestedMapping: z.record(z.string(), z.string()),
-  savedMapping: z.string().nullable(),
-});
-export type UploadedCsv = z.infer<typeof UploadedCsvSchema>;
-
-export const ImportJobSchema = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'running', 'completed', 'failed']),
-  filename: z.string(),
-  totalRows: z.number(),
-  processedRows: z.number(),
-  createdRows: z.number(),
-  updatedRows: z.number(),
-  skippedRows: z.number(),
-  errorRows: z.number(),
-  progress: z.number(),
-  error: z.string().nullable(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
-});
-export type ImportJob = z.infer<typeof ImportJobSchema>;
-
 /** Where a CSV column can go (api/imports/mapping.ts), besides `fields.<key>`. */
 export const STANDARD_TARGETS = ['firstName', 'lastName', 'phone', 'email', 'timeZone', 'tags', 'leadStatus'] as const;
 
 export const isEmptyFilter = (f: Filter) => f.conditions.length === 0;
 const filterParam = (f: Filter) => (isEmptyFilter(f) ? '' : `filter=${encodeURIComponent(JSON.stringify(f))}`);
 
-export function contactsApi(request: Request, transfers: Transfers, apiKey: string) {
+export function contactsApi(request: Request, transfers: Transfers) {
   const id = encodeURIComponent;
   return {
     list: (filter: Filter, cursor: string | null, limit = 50) =>
@@ -198,10 +168,7 @@ export function contactsApi(request: Request, transfers: Transfers, apiKey: stri
     importJob: (importId: string) => request('GET', `/v1/imports/${id(importId)}`, ImportJobSchema),
     /** The rows that were not imported, as the API's CSV (row, column, message, original cells). */
     async importErrors(importId: string): Promise<string> {
-      const res = await ensureOk(
-        await fetch(`/v1/imports/${id(importId)}/errors.csv`, { headers: { Authorization: `Bearer ${apiKey}` } }),
-      );
-      return res.text();
+      return transfers.text(`/v1/imports/${id(importId)}/errors.csv`);
     },
     importErrorsDownload: (importId: string) =>
       transfers.download(`/v1/imports/${id(importId)}/errors.csv`, 'import-errors.csv'),
@@ -211,9 +178,11 @@ export type ContactsApi = ReturnType<typeof contactsApi>;
 
 /** The contacts API bound to the session's key, stable across renders. */
 export function useContactsApi(): ContactsApi {
-  const { request, transfers, apiKey } = useSession();
-  return useMemo(() => contactsApi(request, transfers, apiKey), [request, transfers, apiKey]);
+  const { request, transfers } = useSession();
+  return useMemo(() => contactsApi(request, transfers), [request, transfers]);
 }
 
 export const displayName = (c: Pick<Contact, 'firstName' | 'lastName' | 'email' | 'phone'>): string =>
   [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || c.phone || 'Unnamed contact';
+
+export { type ImportJob, ImportJobSchema, type TimelineItem, TimelineItemSchema, type UploadedCsv, UploadedCsvSchema };

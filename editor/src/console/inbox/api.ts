@@ -3,6 +3,7 @@
 // ISO strings.
 import { z } from 'zod';
 import type { Request } from '../../api-client';
+import { type Member, MemberSchema, type TimelineItem, TimelineItemSchema } from '../schemas';
 
 export const SCOPES = ['mine', 'team', 'all'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -104,23 +105,6 @@ export const EscalationDetailSchema = EscalationSchema.extend({
 });
 export type EscalationDetail = z.infer<typeof EscalationDetailSchema>;
 
-export const MemberSchema = z.object({
-  userId: z.string(),
-  name: z.string(),
-  email: z.string(),
-  role: z.string(),
-  teams: z.array(z.string()),
-});
-export type Member = z.infer<typeof MemberSchema>;
-
-export const TimelineItemSchema = z.object({
-  id: z.string(),
-  type: z.enum(['note', 'event', 'run', 'message', 'call', 'action']),
-  at: z.string(),
-  data: z.record(z.string(), z.unknown()),
-});
-export type TimelineItem = z.infer<typeof TimelineItemSchema>;
-
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 const enc = encodeURIComponent;
 
@@ -159,3 +143,5 @@ export function inboxApi(request: Request) {
   };
 }
 export type InboxApi = ReturnType<typeof inboxApi>;
+
+export { type Member, MemberSchema, type TimelineItem, TimelineItemSchema };

@@ -20,7 +20,7 @@ export function ApiKeysSection() {
     toast(`Revoked “${key.name}”`);
     keys.reload();
   });
-  const mine = prefixOf(apiKey);
+  const mine = apiKey ? prefixOf(apiKey) : '';
   return (
     <>
       <h2 className="visually-hidden">API keys</h2>

@@ -4,6 +4,7 @@ import { BusinessCalendarSchema } from '../../../../flow/business-calendar';
 import { EscalationPolicySchema } from '../../../../flow/escalation';
 import { SlaPolicySchema } from '../../../../flow/sla';
 import type { Request } from '../../api-client';
+import { type Member, MemberSchema } from '../schemas';
 import { useSession } from '../session';
 
 // The settings APIs as the browser reads them (api/routes/{channels,members,api-keys,sla,webhooks,
@@ -35,18 +36,6 @@ export interface ChannelWrite {
   config: Record<string, unknown>;
   credentials: Record<string, unknown>;
 }
-
-export const MemberSchema = z.object({
-  id: z.string(),
-  userId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: z.string(),
-  teams: z.array(z.string()),
-  notifyPhone: z.string().nullable(),
-  createdAt: z.string(),
-});
-export type Member = z.infer<typeof MemberSchema>;
 
 export const InvitationSchema = z.object({
   id: z.string(),
@@ -277,3 +266,5 @@ export function useSettingsApi(): SettingsApi {
   const { request } = useSession();
   return useMemo(() => createSettingsApi(request), [request]);
 }
+
+export { type Member, MemberSchema };
