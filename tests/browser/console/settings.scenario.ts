@@ -129,6 +129,30 @@ export function settingsScenarios(ctx: ConsoleContext): void {
         '✓ developer can',
       ]);
     await snap(page, 'console-settings-06-roles');
+
+    // A custom role: created from a permission list, a second of the same name refused, then deleted.
+    const form = page.getByRole('form', { name: 'Create a role' });
+    const createRole = async () => {
+      await form.getByLabel('Role name').fill('Support lead');
+      await form.getByRole('checkbox', { name: 'contacts.read', exact: true }).check();
+      await form.getByRole('checkbox', { name: 'conversations.read', exact: true }).check();
+      await form.getByRole('button', { name: 'Create role' }).click();
+    };
+    await createRole();
+    const customRoles = page.getByRole('list', { name: 'Custom roles' });
+    await customRoles.getByText('Support lead', { exact: true }).waitFor();
+    await matrix.getByRole('columnheader', { name: 'Support lead (custom)' }).waitFor();
+    const listed = await ctx.product.api('/v1/roles');
+    const custom = (
+      listed.json as { items: Array<{ name: string; builtIn: boolean; permissions: string[] }> }
+    ).items.find((r) => !r.builtIn);
+    expect(custom).toMatchObject({ name: 'Support lead' });
+    expect([...(custom?.permissions ?? [])].sort()).toEqual(['contacts.read', 'conversations.read']);
+    await createRole();
+    await form.getByRole('alert').filter({ hasText: 'role_exists' }).waitFor();
+    await customRoles.getByRole('button', { name: 'Delete Support lead' }).click();
+    await customRoles.getByRole('button', { name: 'Delete role Support lead' }).click();
+    await expect.poll(async () => page.getByRole('list', { name: 'Custom roles' }).count()).toBe(0);
     assertNoErrors();
     await close();
   });

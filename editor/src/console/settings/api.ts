@@ -195,6 +195,10 @@ export function createSettingsApi(request: Request) {
     invite: (email: string, role: string) => request('POST', '/v1/invitations', InvitationSchema, { email, role }),
     revokeInvitation: (invitationId: string) => request('DELETE', `/v1/invitations/${id(invitationId)}`, Nothing),
     roles: () => request('GET', '/v1/roles', RolesSchema),
+    createRole: (name: string, permissions: string[]) =>
+      request('POST', '/v1/roles', RoleSchema, { name, permissions }),
+    /** `roleId` is the listed id (`custom:<uuid>`); the route takes the uuid. */
+    deleteRole: (roleId: string) => request('DELETE', `/v1/roles/${id(roleId.replace(/^custom:/, ''))}`, Nothing),
 
     apiKeys: () => request('GET', '/v1/api-keys', Items(ApiKeySchema)),
     createApiKey: (body: { name: string; scopes: string[]; expiresAt?: string }) =>

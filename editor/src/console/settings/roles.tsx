@@ -1,8 +1,8 @@
-import { Fragment } from 'react';
-import { useResource } from '../hooks';
-import { Loading } from '../ui';
-import { useSettingsApi } from './api';
-import { ApiErrorNotice } from './form-parts';
+import { type FormEvent, Fragment, useState } from 'react';
+import { useAction, useResource } from '../hooks';
+import { Field, Loading, useToast } from '../ui';
+import { type Role, useSettingsApi } from './api';
+import { ApiErrorNotice, CheckboxGroup, ConfirmButton } from './form-parts';
 
 /** What each verb means, for the matrix's row labels. */
 const VERBS: Record<string, string> = {
@@ -82,6 +82,68 @@ export function RolesSection() {
           </tbody>
         </table>
       </div>
+      <CustomRoles roles={items.filter((r) => !r.builtIn)} permissions={permissions} onChange={roles.reload} />
+    </>
+  );
+}
+
+/**
+ * Custom roles: a name and the permissions it grants (never more than the creator holds — the API
+ * answers 403 otherwise); deleting one a member still holds is refused with 409 role_in_use.
+ */
+function CustomRoles({ roles, permissions, onChange }: { roles: Role[]; permissions: string[]; onChange: () => void }) {
+  const api = useSettingsApi();
+  const toast = useToast();
+  const [name, setName] = useState('');
+  const [granted, setGranted] = useState<string[]>([]);
+  const create = useAction(async () => {
+    const role = await api.createRole(name, granted);
+    toast(`Role “${role.name}” created`);
+    setName('');
+    setGranted([]);
+    onChange();
+  });
+  const remove = useAction(async (role: Role) => {
+    await api.deleteRole(role.id);
+    toast(`Role “${role.name}” deleted`);
+    onChange();
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void create.run();
+  };
+  return (
+    <>
+      <h2>Custom roles</h2>
+      {roles.length > 0 && (
+        <ul className="custom-roles" aria-label="Custom roles">
+          {roles.map((r) => (
+            <li key={r.id} className="row">
+              <strong>{r.name}</strong>
+              <span className="muted">{r.permissions.length} permissions</span>
+              <ConfirmButton
+                label={`Delete ${r.name}`}
+                confirm={`Delete role ${r.name}`}
+                onConfirm={() => void remove.run(r)}
+                disabled={remove.busy}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+      <ApiErrorNotice error={remove.error} onDismiss={remove.clear} />
+      <form className="panel" onSubmit={submit} aria-label="Create a role" noValidate>
+        <Field label="Role name">
+          {(id) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} placeholder="Support lead" />}
+        </Field>
+        <CheckboxGroup legend="Permissions" options={permissions} value={granted} onChange={setGranted} />
+        <ApiErrorNotice error={create.error} onDismiss={create.clear} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={create.busy}>
+            Create role
+          </button>
+        </div>
+      </form>
     </>
   );
 }
