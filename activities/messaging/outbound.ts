@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Secrets } from '../../api/crypto/secrets';
-import type { Channel as ChannelRow, Contact, Message } from '../../generated/prisma/client';
+import { type Channel as ChannelRow, type Contact, type Message, Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../prisma/client';
 import { toJson } from '../../prisma/json';
 import { publishInbox } from '../channels/live';
@@ -297,17 +297,26 @@ export async function senderFor(
 /** The sandbox channel a tenant without one of this kind gets on first send (development only). */
 async function fallbackChannel(db: Db, secrets: Secrets | undefined, tenantId: string, kind: MessageChannel) {
   const name = `Sandbox ${kind}`;
-  return db.channel.upsert({
-    where: { tenantId_name: { tenantId, name } },
-    create: {
-      tenantId,
-      name,
-      kind,
-      provider: 'sandbox',
-      status: 'connected',
-      statusDetail: FALLBACK_DETAIL,
-      credentials: secrets ? sealCredentials(secrets, { authToken: randomBytes(24).toString('hex') }) : null,
-    },
-    update: {},
-  });
+  const where = { tenantId_name: { tenantId, name } };
+  try {
+    return await db.channel.upsert({
+      where,
+      create: {
+        tenantId,
+        name,
+        kind,
+        provider: 'sandbox',
+        status: 'connected',
+        statusDetail: FALLBACK_DETAIL,
+        credentials: secrets ? sealCredentials(secrets, { authToken: randomBytes(24).toString('hex') }) : null,
+      },
+      update: {},
+    });
+  } catch (err) {
+    // A campaign's first sends arrive together: one creates the channel, the others find it.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      return db.channel.findUniqueOrThrow({ where });
+    }
+    throw err;
+  }
 }
