@@ -15,7 +15,11 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const scratch = await scratchDatabase('campaign');
 const url = scratch.url;
 const env = await TestWorkflowEnvironment.createLocal({
-  server: { executable: { type: 'existing-path', path: ensureTemporalBinaries().cli }, ip: '127.0.0.1' },
+  server: {
+    executable: { type: 'existing-path', path: ensureTemporalBinaries().cli },
+    ip: '127.0.0.1',
+    extraArgs: (process.env.BENCH_TEMPORAL_ARGS ?? '').split(' ').filter(Boolean),
+  },
 });
 const db = scratch.db;
 try {
