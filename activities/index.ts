@@ -8,6 +8,7 @@ import { createCallActivities } from './calls';
 import { SandboxCallProvider } from './calls/sandbox';
 import { createCampaignActivities } from './campaigns';
 import type { CampaignStarter } from './campaigns/dispatch';
+import type { DispatchGate } from './campaigns/dispatch-gate';
 import { messagingProviderFor } from './channels/registry';
 import { createCrmActivities } from './crm';
 import { createEscalationActivities } from './escalations';
@@ -45,6 +46,8 @@ export interface ActivityDeps {
   events?: DispatchTarget;
   /** The Temporal client campaign dispatch starts journeys with (defaults to `events`' client). */
   starter?: CampaignStarter;
+  /** Told when a campaign dispatch runs, so the worker can let it go first (worker/create-worker.ts). */
+  dispatchGate?: DispatchGate;
   /** The knowledge base's embedder and vector store (ingestion); built from the environment on first use. */
   knowledge?: () => Pick<KnowledgeRuntime, 'embedder' | 'store'>;
   /**
@@ -111,6 +114,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities({
       db,
       ...(starter ? { starter } : {}),
+      ...(deps.dispatchGate ? { gate: deps.dispatchGate } : {}),
       ...(events ? { events } : {}),
     }),
     ...createSlaActivities({ db, ...(starter ? { starter } : {}) }),

@@ -6,7 +6,9 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities';
+import { DispatchGate } from '../activities/campaigns/dispatch-gate';
 import { bundleWorkflows } from './bundle';
+import { dispatchFirstWorkflowSlots } from './dispatch-first-slots';
 
 export interface CreateWorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -21,9 +23,16 @@ export interface CreateWorkerOptions extends ActivityDeps {
    * maximums above: a worker sharing its cores takes what it can finish instead of a backlog.
    */
   targetCpuUsage?: number;
+  /**
+   * While a campaign dispatch runs in this worker, begin new workflows at most this many times a
+   * second (worker/dispatch-first-slots.ts); unset: no such limit.
+   */
+  newWorkflowsPerSecondWhileDispatching?: number;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  const rate = opts.newWorkflowsPerSecondWhileDispatching;
+  const dispatchFirst = rate ? { gate: new DispatchGate(), rate } : undefined;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -41,26 +50,37 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(opts.mailer ? { mailer: opts.mailer } : {}),
       ...(opts.knowledge ? { knowledge: opts.knowledge } : {}),
       ...(opts.allowPrivateUrls ? { allowPrivateUrls: true } : {}),
+      ...(dispatchFirst ? { dispatchGate: dispatchFirst.gate } : {}),
     }),
-    ...slots(opts),
+    ...slots(opts, dispatchFirst),
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
 
-function slots(opts: CreateWorkerOptions) {
+function slots(opts: CreateWorkerOptions, dispatchFirst: { gate: DispatchGate; rate: number } | undefined) {
   const activities = opts.maxConcurrentActivityTaskExecutions ?? 100;
   const workflowTasks = opts.maxConcurrentWorkflowTaskExecutions ?? 40;
-  if (opts.targetCpuUsage === undefined) {
+  if (opts.targetCpuUsage === undefined && !dispatchFirst) {
     return { maxConcurrentActivityTaskExecutions: activities, maxConcurrentWorkflowTaskExecutions: workflowTasks };
   }
-  const controller = ResourceBasedController.create({ targetCpuUsage: opts.targetCpuUsage, targetMemoryUsage: 0.9 });
-  const basedOnResources = (maximumSlots: number, minimumSlots: number) =>
-    ({ type: 'resource-based', controller, minimumSlots, maximumSlots }) as const;
+  const controller =
+    opts.targetCpuUsage === undefined
+      ? undefined
+      : ResourceBasedController.create({ targetCpuUsage: opts.targetCpuUsage, targetMemoryUsage: 0.9 });
+  const supplier = (maximumSlots: number, minimumSlots: number) =>
+    controller
+      ? ({ type: 'resource-based', controller, minimumSlots, maximumSlots } as const)
+      : ({ type: 'fixed-size', numSlots: maximumSlots } as const);
   return {
     tuner: {
-      workflowTaskSlotSupplier: basedOnResources(workflowTasks, 2),
-      activityTaskSlotSupplier: basedOnResources(activities, 1),
-      localActivityTaskSlotSupplier: basedOnResources(activities, 1),
+      workflowTaskSlotSupplier: dispatchFirst
+        ? dispatchFirstWorkflowSlots(dispatchFirst.gate, {
+            maximumSlots: workflowTasks,
+            newWorkflowsPerSecond: dispatchFirst.rate,
+          })
+        : supplier(workflowTasks, 2),
+      activityTaskSlotSupplier: supplier(activities, 1),
+      localActivityTaskSlotSupplier: supplier(activities, 1),
       nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 1 },
     } satisfies WorkerTuner,
   };

@@ -52,6 +52,9 @@ const worker = await createWorker({
   maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
   ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
   ...(config.WORKER_TARGET_CPU > 0 ? { targetCpuUsage: config.WORKER_TARGET_CPU } : {}),
+  ...(config.WORKER_NEW_WORKFLOWS_PER_SECOND_WHILE_DISPATCHING > 0
+    ? { newWorkflowsPerSecondWhileDispatching: config.WORKER_NEW_WORKFLOWS_PER_SECOND_WHILE_DISPATCHING }
+    : {}),
 });
 process.stdout.write(`worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}\n`);
 try {

@@ -3,7 +3,7 @@
 // deferred, and starts one runFlow journey per ready recipient under a deterministic workflow ID.
 import { randomUUID } from 'node:crypto';
 import { heartbeat } from '@temporalio/activity';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { parseConsent } from '../../api/contacts/model';
 import {
   type CampaignSettings,
@@ -12,14 +12,16 @@ import {
   CampaignWorkSchema,
   ContactSnapshotSchema,
   nextOpening,
+  type Plan,
   PlanSchema,
   type RecipientReason,
 } from '../../flow';
 import type { Db } from '../../prisma/client';
-import type { RunFlowInput } from '../../workflows/run-flow';
 import { findSendingChannel } from '../channels/store';
 import { recipientZone } from '../messaging/compliance';
+import type { DispatchGate } from './dispatch-gate';
 import { takeTokens } from './rate-bucket';
+import { type JourneyStart, StartPool } from './start-pool';
 
 export interface CampaignStarter {
   client: Client;
@@ -108,6 +110,25 @@ function addressFor(channel: string | null, c: Candidate): boolean {
   return true; // flows and chat channels find their own address
 }
 
+/** One recipient's journey: its workflow ID and input. */
+function journeyStart(
+  r: Candidate & { runId: string; workflowId: string },
+  ctx: { tenantId: string; campaignId: string; plan: Plan; flowVersionId: string },
+): JourneyStart {
+  return {
+    recipientId: r.id,
+    workflowId: r.workflowId,
+    input: {
+      tenantId: ctx.tenantId,
+      runId: r.runId,
+      plan: ctx.plan,
+      flowVersionId: ctx.flowVersionId,
+      contact: ContactSnapshotSchema.parse({ ...r, id: r.contactId, tags: r.tags ?? [], fields: r.fields ?? {} }),
+      trigger: { source: 'campaign', campaignId: ctx.campaignId, recipientId: r.id, attempt: r.attempts },
+    },
+  };
+}
+
 /** Per recipient: go now, wait (until when, and why), or never (why). */
 export function judge(
   c: Candidate,
@@ -190,7 +211,15 @@ async function defaultProviderRate(db: Db, tenantId: string, work: CampaignWork)
 }
 const TWILIO_CALLS_PER_SECOND = 1;
 
-export function createCampaignActivities({ db, starter }: { db: Db; starter?: CampaignStarter }) {
+export function createCampaignActivities({
+  db,
+  starter,
+  gate,
+}: {
+  db: Db;
+  starter?: CampaignStarter;
+  gate?: DispatchGate;
+}) {
   const requireStarter = () => {
     if (!starter) throw new Error('campaign activities need a Temporal client to start journeys');
     return starter;
@@ -212,99 +241,87 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
     return { counts: out, nextDueAt };
   }
 
-  /** Starts the journeys of recipients claimed but not yet started (this slice's, or a crashed one's). */
-  async function startClaimed(campaignId: string, tenantId: string, plan: unknown, flowVersionId: string) {
+  /** The journeys' start requests, recorded as running (in batches) once sent. */
+  function startPool(bulk: () => boolean): StartPool {
     const { client, taskQueue } = requireStarter();
-    const claimed = await db.$queryRaw<(Candidate & { runId: string; workflowId: string })[]>`
+    return new StartPool({
+      client,
+      taskQueue,
+      concurrency: START_CONCURRENCY,
+      onProgress: () => heartbeat(),
+      // Only a bulk tick asks the worker to hold new workflows back: when pace or concurrency
+      // limits a campaign, its starts are few and the journeys it waits on must not be slowed.
+      ...(gate ? { onStart: () => bulk() && gate.started() } : {}),
+      // A journey that already finished has settled its recipient: leave that alone.
+      onStarted: async (ids) => {
+        await db.$executeRaw`UPDATE "CampaignRecipient" SET status = 'running', "updatedAt" = now()
+          WHERE id = ANY(${ids}::uuid[]) AND status = 'starting'`;
+      },
+    });
+  }
+
+  /** Recipients claimed but never started (a crashed or retried dispatch's): the first work of a tick. */
+  async function claimedUnstarted(campaignId: string) {
+    return db.$queryRaw<(Candidate & { runId: string; workflowId: string })[]>`
       SELECT r.id, r."contactId", r.attempts, r.seq, r."runId", r."workflowId",
              c.phone, c.email, c."timeZone", c.dnc, c.consent, c."deletedAt", c."mergedIntoId",
              c."firstName", c."lastName", c."leadStatus", c.score, c.tags, c.fields
         FROM "CampaignRecipient" r JOIN "Contact" c ON c.id = r."contactId"
        WHERE r."campaignId" = ${campaignId}::uuid AND r.status = 'starting'
-       ORDER BY r.seq LIMIT ${SLICE_MAX * 2}`;
-    const parsedPlan = PlanSchema.parse(plan);
-    let next = 0;
-    const started: string[] = [];
-    const worker = async () => {
-      while (next < claimed.length) {
-        const r = claimed[next++] as (typeof claimed)[number];
-        const input: RunFlowInput = {
-          tenantId,
-          runId: r.runId,
-          plan: parsedPlan,
-          flowVersionId,
-          contact: ContactSnapshotSchema.parse({ ...r, id: r.contactId, tags: r.tags ?? [], fields: r.fields ?? {} }),
-          trigger: { source: 'campaign', campaignId, recipientId: r.id, attempt: r.attempts },
-        };
-        try {
-          await client.workflow.start('runFlow', {
-            workflowId: r.workflowId,
-            taskQueue,
-            args: [input],
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          });
-        } catch (err) {
-          // Started before (a retried dispatch, or the worker died after starting it): one journey.
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-        started.push(r.id);
-        if (started.length % 50 === 0) heartbeat();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, claimed.length) }, worker));
-    if (started.length) {
-      // A journey that already finished has settled its recipient: leave that alone.
-      await db.$executeRaw`UPDATE "CampaignRecipient" SET status = 'running', "updatedAt" = now()
-        WHERE id = ANY(${started}::uuid[]) AND status = 'starting'`;
-    }
-    return started.length;
+       ORDER BY r.seq LIMIT ${TICK_MAX * 2}`;
   }
 
-  return {
-    async dispatchCampaign(input: DispatchInput): Promise<DispatchResult> {
-      const { tenantId, campaignId, now } = input;
-      const campaign = await db.campaign.findFirst({ where: { id: campaignId, tenantId } });
-      if (!campaign?.flowVersionId) throw new Error(`campaign ${campaignId} is not launched`);
-      const version = await db.flowVersion.findFirstOrThrow({ where: { id: campaign.flowVersionId, tenantId } });
-      const settings = CampaignSettingsSchema.parse(campaign.settings);
-      const work = CampaignWorkSchema.parse(campaign.work);
+  async function dispatch(input: DispatchInput): Promise<DispatchResult> {
+    const { tenantId, campaignId, now } = input;
+    const campaign = await db.campaign.findFirst({ where: { id: campaignId, tenantId } });
+    if (!campaign?.flowVersionId) throw new Error(`campaign ${campaignId} is not launched`);
+    const version = await db.flowVersion.findFirstOrThrow({ where: { id: campaign.flowVersionId, tenantId } });
+    const settings = CampaignSettingsSchema.parse(campaign.settings);
+    const work = CampaignWorkSchema.parse(campaign.work);
 
-      // Claims a crashed or retried dispatch left unstarted go first.
-      let started = await startClaimed(campaignId, tenantId, version.plan, version.id);
-      let skipped = 0;
-      let deferred = 0;
-      let limitedBy: DispatchResult['limitedBy'] = null;
+    const journey = { tenantId, campaignId, plan: PlanSchema.parse(version.plan), flowVersionId: version.id };
+    let bulk = false;
+    const pool = startPool(() => bulk);
+    // Claims a crashed or retried dispatch left unstarted go first.
+    pool.push((await claimedUnstarted(campaignId)).map((r) => journeyStart(r, journey)));
+    let skipped = 0;
+    let deferred = 0;
+    let limitedBy: DispatchResult['limitedBy'] = null;
 
-      if (settings.endBy && now >= Date.parse(settings.endBy)) {
-        skipped += await db.$executeRaw`UPDATE "CampaignRecipient"
+    if (settings.endBy && now >= Date.parse(settings.endBy)) {
+      skipped += await db.$executeRaw`UPDATE "CampaignRecipient"
           SET status = 'skipped', reason = 'campaign_ended', detail = 'not reached before the campaign''s end',
               "nextAttemptAt" = NULL, "finishedAt" = ${new Date(now)}, "updatedAt" = now()
           WHERE "campaignId" = ${campaignId}::uuid AND status IN ('pending', 'deferred')`;
-      }
+    }
 
-      const alreadyClaimed = await db.campaignRecipient.count({ where: { campaignId, sliceKey: input.sliceKey } });
-      let limit = alreadyClaimed > 0 ? 0 : Math.min(Math.floor(input.budget), TICK_MAX);
-      if (limit > 0 && settings.maxConcurrent !== null) {
-        const active = await db.campaignRecipient.count({
-          where: { campaignId, status: { in: ['starting', 'running'] } },
-        });
-        const room = Math.max(0, settings.maxConcurrent - active);
-        if (room < limit) limitedBy = 'concurrency';
-        limit = Math.min(limit, room);
-      }
-      const providerRate = settings.providerRatePerSecond ?? (await defaultProviderRate(db, tenantId, work));
-      if (limit > 0 && providerRate !== null) {
-        const key = `provider:${work.kind === 'message' ? work.channel : work.kind === 'call' ? 'voice' : 'flow'}`;
-        const granted = await takeTokens(db, tenantId, key, limit, providerRate);
-        if (granted < limit) limitedBy = 'provider_rate';
-        limit = granted;
-      }
+    const alreadyClaimed = await db.campaignRecipient.count({ where: { campaignId, sliceKey: input.sliceKey } });
+    let limit = alreadyClaimed > 0 ? 0 : Math.min(Math.floor(input.budget), TICK_MAX);
+    if (limit > 0 && settings.maxConcurrent !== null) {
+      const active = await db.campaignRecipient.count({
+        where: { campaignId, status: { in: ['starting', 'running'] } },
+      });
+      const room = Math.max(0, settings.maxConcurrent - active);
+      if (room < limit) limitedBy = 'concurrency';
+      limit = Math.min(limit, room);
+    }
+    const providerRate = settings.providerRatePerSecond ?? (await defaultProviderRate(db, tenantId, work));
+    if (limit > 0 && providerRate !== null) {
+      const key = `provider:${work.kind === 'message' ? work.channel : work.kind === 'call' ? 'voice' : 'flow'}`;
+      const granted = await takeTokens(db, tenantId, key, limit, providerRate);
+      if (granted < limit) limitedBy = 'provider_rate';
+      limit = granted;
+    }
 
-      let claimedThisTick = 0;
-      while (claimedThisTick < limit) {
-        const want = limit - claimedThisTick;
-        const outcome = await db.$transaction(async (tx) => {
-          const candidates = await tx.$queryRaw<Candidate[]>`
+    // More than a slice to start at once: the server's start rate is what this tick waits on.
+    bulk = limit >= SLICE_MAX;
+    let claimedThisTick = 0;
+    while (claimedThisTick < limit) {
+      // The next slice is claimed while the last one's journeys are still being started.
+      await pool.waitingBelow(SLICE_MAX);
+      const want = limit - claimedThisTick;
+      const outcome = await db.$transaction(async (tx) => {
+        const candidates = await tx.$queryRaw<Candidate[]>`
             SELECT r.id, r."contactId", r.attempts, r.seq,
                    c.phone, c.email, c."timeZone", c.dnc, c.consent, c."deletedAt", c."mergedIntoId",
                    c."firstName", c."lastName", c."leadStatus", c.score, c.tags, c.fields
@@ -313,17 +330,17 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
                AND (r."nextAttemptAt" IS NULL OR r."nextAttemptAt" <= ${new Date(now)})
              ORDER BY r.seq LIMIT ${Math.min(SLICE_MAX, want * 2)}
              FOR UPDATE OF r SKIP LOCKED`;
-          if (candidates.length === 0) return null;
-          const contactIds = candidates.map((c) => c.contactId);
-          if (settings.frequencyCap.perDay !== null || settings.frequencyCap.perWeek !== null) {
-            // Two campaigns reaching the same contact at once must not both pass its cap: each holds
-            // the contact's lock until its touches commit (in id order, so they never deadlock).
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${tenantId} || c, 0))
+        if (candidates.length === 0) return null;
+        const contactIds = candidates.map((c) => c.contactId);
+        if (settings.frequencyCap.perDay !== null || settings.frequencyCap.perWeek !== null) {
+          // Two campaigns reaching the same contact at once must not both pass its cap: each holds
+          // the contact's lock until its touches commit (in id order, so they never deadlock).
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${tenantId} || c, 0))
               FROM unnest(${[...contactIds].sort()}::text[]) AS c`;
-          }
-          const touches = await tx.$queryRaw<
-            { contactId: string; day: bigint; week: bigint; oldestDay: Date | null; oldestWeek: Date | null }[]
-          >`SELECT "contactId",
+        }
+        const touches = await tx.$queryRaw<
+          { contactId: string; day: bigint; week: bigint; oldestDay: Date | null; oldestWeek: Date | null }[]
+        >`SELECT "contactId",
                    count(*) FILTER (WHERE at > ${new Date(now - DAY_MS)}) AS day,
                    count(*) AS week,
                    min(at) FILTER (WHERE at > ${new Date(now - DAY_MS)}) AS "oldestDay",
@@ -332,101 +349,115 @@ export function createCampaignActivities({ db, starter }: { db: Db; starter?: Ca
              WHERE "tenantId" = ${tenantId}::uuid AND "contactId" = ANY(${contactIds}::uuid[])
                AND at > ${new Date(now - 7 * DAY_MS)} AND at <= ${new Date(now)}
              GROUP BY "contactId"`;
-          const touchesOf = new Map(touches.map((t) => [t.contactId, t]));
-          const ready: Candidate[] = [];
-          const verdicts: { id: string; status: string; reason: string; detail: string; until: Date | null }[] = [];
-          for (const c of candidates) {
-            if (ready.length >= want) break;
-            const t = touchesOf.get(c.contactId);
-            const v = judge(c, {
-              settings,
-              work,
-              now,
-              touchesDay: Number(t?.day ?? 0),
-              touchesWeek: Number(t?.week ?? 0),
-              oldestDay: t?.oldestDay?.getTime() ?? null,
-              oldestWeek: t?.oldestWeek?.getTime() ?? null,
+        const touchesOf = new Map(touches.map((t) => [t.contactId, t]));
+        const ready: Candidate[] = [];
+        const verdicts: { id: string; status: string; reason: string; detail: string; until: Date | null }[] = [];
+        for (const c of candidates) {
+          if (ready.length >= want) break;
+          const t = touchesOf.get(c.contactId);
+          const v = judge(c, {
+            settings,
+            work,
+            now,
+            touchesDay: Number(t?.day ?? 0),
+            touchesWeek: Number(t?.week ?? 0),
+            oldestDay: t?.oldestDay?.getTime() ?? null,
+            oldestWeek: t?.oldestWeek?.getTime() ?? null,
+          });
+          if (v.kind === 'ready') ready.push(c);
+          else
+            verdicts.push({
+              id: c.id,
+              status: v.kind === 'skip' ? 'skipped' : 'deferred',
+              reason: v.reason,
+              detail: v.detail,
+              until: v.kind === 'defer' ? new Date(v.until) : null,
             });
-            if (v.kind === 'ready') ready.push(c);
-            else
-              verdicts.push({
-                id: c.id,
-                status: v.kind === 'skip' ? 'skipped' : 'deferred',
-                reason: v.reason,
-                detail: v.detail,
-                until: v.kind === 'defer' ? new Date(v.until) : null,
-              });
-          }
-          if (verdicts.length) {
-            await tx.$executeRaw`UPDATE "CampaignRecipient" r
+        }
+        if (verdicts.length) {
+          await tx.$executeRaw`UPDATE "CampaignRecipient" r
               SET status = v.status, reason = v.reason, detail = v.detail, "nextAttemptAt" = v.until,
                   "finishedAt" = CASE WHEN v.status = 'skipped' THEN ${new Date(now)}::timestamp ELSE NULL END, "updatedAt" = now()
               FROM unnest(${verdicts.map((v) => v.id)}::uuid[], ${verdicts.map((v) => v.status)}::text[],
                           ${verdicts.map((v) => v.reason)}::text[], ${verdicts.map((v) => v.detail)}::text[],
                           ${verdicts.map((v) => v.until)}::timestamp[]) AS v(id, status, reason, detail, until)
               WHERE r.id = v.id`;
-          }
-          if (ready.length) {
-            const runIds = ready.map(() => randomUUID());
-            await tx.run.createMany({
-              data: ready.map((c, i) => ({
-                id: runIds[i] as string,
-                tenantId,
-                flowId: version.flowId,
-                flowVersionId: version.id,
-                contactId: c.contactId,
-                workflowId: journeyWorkflowId(campaignId, c.id, c.attempts + 1),
-                status: 'running',
-                startedAt: new Date(now),
-              })),
-            });
-            await tx.$executeRaw`UPDATE "CampaignRecipient" r
+        }
+        const runIds = ready.map(() => randomUUID());
+        if (ready.length) {
+          await tx.run.createMany({
+            data: ready.map((c, i) => ({
+              id: runIds[i] as string,
+              tenantId,
+              flowId: version.flowId,
+              flowVersionId: version.id,
+              contactId: c.contactId,
+              workflowId: journeyWorkflowId(campaignId, c.id, c.attempts + 1),
+              status: 'running',
+              startedAt: new Date(now),
+            })),
+          });
+          await tx.$executeRaw`UPDATE "CampaignRecipient" r
               SET status = 'starting', attempts = r.attempts + 1, "runId" = v.run, "sliceKey" = ${input.sliceKey},
                   "workflowId" = ${`campaign-${campaignId}-`} || r.id::text || '-' || (r.attempts + 1)::text,
                   reason = NULL, detail = NULL, "nextAttemptAt" = NULL, "startedAt" = ${new Date(now)}, "updatedAt" = now()
               FROM unnest(${ready.map((c) => c.id)}::uuid[], ${runIds}::uuid[]) AS v(id, run)
               WHERE r.id = v.id`;
-            await tx.campaignTouch.createMany({
-              data: ready.map((c) => ({
-                tenantId,
-                contactId: c.contactId,
-                campaignId,
-                recipientId: c.id,
-                attempt: c.attempts + 1,
-                at: new Date(now),
-              })),
-              skipDuplicates: true,
-            });
-          }
-          return {
-            ready: ready.length,
-            skipped: verdicts.filter((v) => v.status === 'skipped').length,
-            deferred: verdicts.length - verdicts.filter((v) => v.status === 'skipped').length,
-          };
-        });
-        if (outcome === null) break;
-        claimedThisTick += outcome.ready;
-        skipped += outcome.skipped;
-        deferred += outcome.deferred;
-        heartbeat();
-        // Started slice by slice: the first journeys go out while later ones are still unclaimed.
-        if (outcome.ready > 0) started += await startClaimed(campaignId, tenantId, version.plan, version.id);
-      }
+          await tx.campaignTouch.createMany({
+            data: ready.map((c) => ({
+              tenantId,
+              contactId: c.contactId,
+              campaignId,
+              recipientId: c.id,
+              attempt: c.attempts + 1,
+              at: new Date(now),
+            })),
+            skipDuplicates: true,
+          });
+        }
+        return {
+          ready: ready.length,
+          starts: ready.map((c, i) =>
+            journeyStart(
+              {
+                ...c,
+                attempts: c.attempts + 1,
+                runId: runIds[i] as string,
+                workflowId: journeyWorkflowId(campaignId, c.id, c.attempts + 1),
+              },
+              journey,
+            ),
+          ),
+          skipped: verdicts.filter((v) => v.status === 'skipped').length,
+          deferred: verdicts.length - verdicts.filter((v) => v.status === 'skipped').length,
+        };
+      });
+      if (outcome === null) break;
+      claimedThisTick += outcome.ready;
+      skipped += outcome.skipped;
+      deferred += outcome.deferred;
+      heartbeat();
+      pool.push(outcome.starts);
+    }
+    const started = await pool.drain();
 
-      const { counts: byStatus, nextDueAt } = await counts(campaignId);
-      const open =
-        (byStatus.pending ?? 0) + (byStatus.deferred ?? 0) + (byStatus.starting ?? 0) + (byStatus.running ?? 0);
-      return {
-        started,
-        skipped,
-        deferred,
-        open,
-        active: (byStatus.starting ?? 0) + (byStatus.running ?? 0),
-        counts: byStatus,
-        nextDueAt,
-        done: open === 0,
-        limitedBy,
-      };
-    },
+    const { counts: byStatus, nextDueAt } = await counts(campaignId);
+    const open =
+      (byStatus.pending ?? 0) + (byStatus.deferred ?? 0) + (byStatus.starting ?? 0) + (byStatus.running ?? 0);
+    return {
+      started,
+      skipped,
+      deferred,
+      open,
+      active: (byStatus.starting ?? 0) + (byStatus.running ?? 0),
+      counts: byStatus,
+      nextDueAt,
+      done: open === 0,
+      limitedBy,
+    };
+  }
+
+  return {
+    dispatchCampaign: dispatch,
   };
 }

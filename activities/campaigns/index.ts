@@ -3,6 +3,7 @@ import { dispatchEvent } from '../../api/webhooks/dispatch';
 import type { CampaignStatus } from '../../flow';
 import type { Db } from '../../prisma/client';
 import { type CampaignStarter, createCampaignActivities as createDispatch } from './dispatch';
+import type { DispatchGate } from './dispatch-gate';
 
 export type { DispatchInput, DispatchResult } from './dispatch';
 
@@ -16,13 +17,15 @@ export function createCampaignActivities({
   db,
   starter,
   events,
+  gate,
 }: {
   db: Db;
   starter?: CampaignStarter;
   events?: DispatchTarget;
+  gate?: DispatchGate;
 }) {
   return {
-    ...createDispatch({ db, ...(starter ? { starter } : {}) }),
+    ...createDispatch({ db, ...(starter ? { starter } : {}), ...(gate ? { gate } : {}) }),
 
     /**
      * Records the workflow's view of the campaign (running, paused, completed, cancelled) and tells
