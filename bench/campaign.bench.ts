@@ -4,6 +4,7 @@
 // ratio of it (target ≥ 0.8), the worker's peak RSS and the longest history. Asserts nothing.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { temporalDevServerArgs } from '../scripts/lib/temporal-dev-config.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
 import { TEST_ENCRYPTION_KEY } from '../tests/helpers/app';
 import { runCampaignAtScale } from './lib/campaign-at-scale';
@@ -18,7 +19,7 @@ const env = await TestWorkflowEnvironment.createLocal({
   server: {
     executable: { type: 'existing-path', path: ensureTemporalBinaries().cli },
     ip: '127.0.0.1',
-    extraArgs: (process.env.BENCH_TEMPORAL_ARGS ?? '').split(' ').filter(Boolean),
+    extraArgs: [...temporalDevServerArgs, ...(process.env.BENCH_TEMPORAL_ARGS ?? '').split(' ').filter(Boolean)],
   },
 });
 const db = scratch.db;

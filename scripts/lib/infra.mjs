@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalBinaries } from '../temporal-binaries.mjs';
 import { ensurePostgres, portIsOpen, stopCluster, withDatabase } from './postgres.mjs';
+import { temporalDevServerArgs } from './temporal-dev-config.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? join(root, '.data'));
@@ -80,6 +81,7 @@ export async function ensureTemporalDevServer({ dbFile = join(dataDir, 'temporal
       'default',
       '--log-level',
       'warn',
+      ...temporalDevServerArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -7,6 +7,7 @@ import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { expect, inject } from 'vitest';
+import { temporalDevServerArgs } from '../../scripts/lib/temporal-dev-config.mjs';
 import { auth, TASK_QUEUE, TEST_ENCRYPTION_KEY } from '../helpers/app';
 import type { TestDatabase } from '../helpers/db';
 import { daytimeZone } from '../helpers/fixtures';
@@ -179,6 +180,7 @@ export class TemporalDevServerProcess {
         this.dbFile,
         '--log-level',
         'warn',
+        ...temporalDevServerArgs,
       ],
       {},
     );

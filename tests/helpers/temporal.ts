@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
+import { temporalDevServerArgs } from '../../scripts/lib/temporal-dev-config.mjs';
 
 /** A real Temporal dev server (the CLI's `server start-dev`), in memory, on a free port. */
 export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
@@ -8,6 +9,7 @@ export function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: inject('temporalCliPath') },
       ip: '127.0.0.1',
       log: { level: 'warn', format: 'pretty' },
+      extraArgs: temporalDevServerArgs,
     },
   });
 }
