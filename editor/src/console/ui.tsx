@@ -85,6 +85,17 @@ export function Field({
   );
 }
 
+/** A form's primary submit button, disabled while the form's request is in flight. */
+export function SubmitRow({ label, busy }: { label: string; busy: boolean }) {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary" disabled={busy}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
 /** Accessible tabs: arrow keys move between them, the panel is labelled by its tab. */
 export function Tabs<K extends string>({
   tabs,

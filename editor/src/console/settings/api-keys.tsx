@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useAction, useResource } from '../hooks';
 import { useSession } from '../session';
-import { Empty, Field, formatDateTime, Loading, StatusBadge, useToast } from '../ui';
+import { Empty, Field, formatDateTime, Loading, StatusBadge, SubmitRow, useToast } from '../ui';
 import { type ApiKey, useSettingsApi } from './api';
 import { ApiErrorNotice, CheckboxGroup, ConfirmButton, SecretOnce } from './form-parts';
 
@@ -140,11 +140,7 @@ function CreateKeyForm({
       </label>
       {!full && <CheckboxGroup legend="Scopes" options={permissions} value={scopes} onChange={setScopes} />}
       <ApiErrorNotice error={create.error} onDismiss={create.clear} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={create.busy}>
-          Create key
-        </button>
-      </div>
+      <SubmitRow label="Create key" busy={create.busy} />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useAction } from '../hooks';
-import { Field, useToast } from '../ui';
+import { Field, SubmitRow, useToast } from '../ui';
 import { type Branding, type SettingsApi, useSettingsApi } from './api';
 import { ApiErrorNotice } from './form-parts';
 import './settings.css';
@@ -144,11 +144,7 @@ export function BrandingSection() {
           </div>
         )}
         <ApiErrorNotice error={save.error} onDismiss={save.clear} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.busy}>
-            Save branding
-          </button>
-        </div>
+        <SubmitRow label="Save branding" busy={save.busy} />
       </form>
       <BrandPreview name={name} logoUrl={logoUrl} color={HEX.test(color) ? color : null} />
     </div>

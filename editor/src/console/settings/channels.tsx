@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useAction, useResource } from '../hooks';
-import { Empty, Field, formatDateTime, Loading, StatusBadge, useToast } from '../ui';
+import { Empty, Field, formatDateTime, Loading, StatusBadge, SubmitRow, useToast } from '../ui';
 import { type Channel, useSettingsApi } from './api';
 import { type FieldValues, PROVIDER_FORMS, type ProviderForm, toChannelBody } from './channel-providers';
 import { ApiErrorNotice, ConfirmButton } from './form-parts';
@@ -209,11 +209,7 @@ function ConnectChannelForm({ onConnected }: { onConnected: (c: Channel) => void
       </div>
       {form.note && <p className="muted">{form.note}</p>}
       <ApiErrorNotice error={connect.error} onDismiss={connect.clear} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={connect.busy}>
-          Connect
-        </button>
-      </div>
+      <SubmitRow label="Connect" busy={connect.busy} />
     </form>
   );
 }

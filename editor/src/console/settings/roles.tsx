@@ -1,6 +1,6 @@
 import { type FormEvent, Fragment, useState } from 'react';
 import { useAction, useResource } from '../hooks';
-import { Field, Loading, useToast } from '../ui';
+import { Field, Loading, SubmitRow, useToast } from '../ui';
 import { type Role, useSettingsApi } from './api';
 import { ApiErrorNotice, CheckboxGroup, ConfirmButton } from './form-parts';
 
@@ -138,11 +138,7 @@ function CustomRoles({ roles, permissions, onChange }: { roles: Role[]; permissi
         </Field>
         <CheckboxGroup legend="Permissions" options={permissions} value={granted} onChange={setGranted} />
         <ApiErrorNotice error={create.error} onDismiss={create.clear} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={create.busy}>
-            Create role
-          </button>
-        </div>
+        <SubmitRow label="Create role" busy={create.busy} />
       </form>
     </>
   );

@@ -1,7 +1,7 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { ApiError, createRequest } from '../../api-client';
 import { useAction } from '../hooks';
-import { Field } from '../ui';
+import { Field, SubmitRow } from '../ui';
 import { createTwoFactorApi, type Tokens, type TotpSetup, useSettingsApi } from './api';
 import { ApiErrorNotice, SecretOnce } from './form-parts';
 
@@ -76,11 +76,7 @@ function SignInForm({ onSignedIn }: { onSignedIn: (t: Tokens) => void }) {
         )}
       </div>
       <ApiErrorNotice error={signIn.error} onDismiss={signIn.clear} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={signIn.busy}>
-          Sign in
-        </button>
-      </div>
+      <SubmitRow label="Sign in" busy={signIn.busy} />
     </form>
   );
 }
@@ -166,11 +162,7 @@ function Enrolment({ tokens, onSignOut }: { tokens: Tokens; onSignOut: () => voi
             )}
           </Field>
           <ApiErrorNotice error={enable.error} onDismiss={enable.clear} />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={enable.busy}>
-              Verify and turn on
-            </button>
-          </div>
+          <SubmitRow label="Verify and turn on" busy={enable.busy} />
         </form>
       )}
       {on && !backupCodes && (

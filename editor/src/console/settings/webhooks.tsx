@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { EVENT_TYPES } from '../../../../api/webhooks/events';
 import { useAction, useResource } from '../hooks';
-import { Empty, Field, formatDateTime, Loading, StatusBadge, useToast } from '../ui';
+import { Empty, Field, formatDateTime, Loading, StatusBadge, SubmitRow, useToast } from '../ui';
 import { useSettingsApi, type Webhook } from './api';
 import { ApiErrorNotice, CheckboxGroup, ConfirmButton, SecretOnce } from './form-parts';
 
@@ -199,11 +199,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (w: Webhook & { secret: s
       </Field>
       <CheckboxGroup legend="Events" options={EVENT_OPTIONS} value={events} labelOf={eventLabel} onChange={setEvents} />
       <ApiErrorNotice error={create.error} onDismiss={create.clear} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={create.busy}>
-          Create webhook
-        </button>
-      </div>
+      <SubmitRow label="Create webhook" busy={create.busy} />
     </form>
   );
 }
