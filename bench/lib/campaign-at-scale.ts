@@ -169,7 +169,7 @@ export async function runCampaignAtScale(
       // One scan a second: on two cores, watching the campaign must not cost it much.
       const [[progress], row] = await Promise.all([
         db.$queryRaw<{ started: bigint; finished: bigint }[]>`
-          SELECT count(*) FILTER (WHERE attempts > 0) AS started, count("finishedAt") AS finished
+          SELECT count(*) FILTER (WHERE attempts > 0 AND status <> 'starting') AS started, count("finishedAt") AS finished
             FROM "CampaignRecipient" WHERE "campaignId" = ${campaign.id}::uuid`,
         db.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { status: true } }),
       ]);
@@ -206,8 +206,10 @@ export async function runCampaignAtScale(
       const history = await deps.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
       longestCampaignHistory = Math.max(longestCampaignHistory, history.events?.length ?? 0);
     }
+    // Journeys that ran to the end where there are any (STOP_AFTER_DISPATCH leaves most running).
     const sample = await db.campaignRecipient.findMany({
-      where: { campaignId: campaign.id },
+      where: { campaignId: campaign.id, status: { in: ['completed', 'failed', 'running'] } },
+      orderBy: { finishedAt: { sort: 'desc', nulls: 'last' } },
       select: { workflowId: true },
       take: 5,
     });
