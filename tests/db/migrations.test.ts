@@ -57,6 +57,12 @@ async function catalog(url: string) {
   return { columns, indexes, constraints, enums };
 }
 
+/** Indexes migrations create by hand, because Prisma's datamodel cannot say them (partial indexes). */
+const HAND_WRITTEN_INDEXES: Record<string, string> = {
+  CampaignRecipient_due_idx:
+    'CREATE INDEX "CampaignRecipient_due_idx" ON public."CampaignRecipient" USING btree ("campaignId", seq) WHERE (status = ANY (ARRAY[\'pending\'::text, \'deferred\'::text]))',
+};
+
 describe('prisma/schema.prisma and prisma/migrations', () => {
   it('the latest migration was generated from the current schema', () => {
     const snapshot = readFileSync(join(MIGRATIONS_DIR, 'schema-at-latest-migration.prisma'), 'utf8');
@@ -65,12 +71,17 @@ describe('prisma/schema.prisma and prisma/migrations', () => {
     );
   });
 
-  it('applying the migrations builds exactly the database the schema describes', async () => {
+  it('applying the migrations builds exactly the database the schema describes, and the hand-written indexes', async () => {
     const [migrated, expected] = await Promise.all([emptyDb(), emptyDb()]);
     await applyMigrations(migrated.url);
     const sql = diffDatamodels(null, readSchema(), expected.url);
     await query(expected.url, sql);
-    expect(await catalog(migrated.url)).toEqual(await catalog(expected.url));
+    const built = await catalog(migrated.url);
+    const handWritten = built.indexes.filter((i) => i.indexname in HAND_WRITTEN_INDEXES);
+    expect(Object.fromEntries(handWritten.map((i) => [i.indexname, i.indexdef]))).toEqual(HAND_WRITTEN_INDEXES);
+    expect({ ...built, indexes: built.indexes.filter((i) => !(i.indexname in HAND_WRITTEN_INDEXES)) }).toEqual(
+      await catalog(expected.url),
+    );
   });
 });
 
