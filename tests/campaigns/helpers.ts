@@ -159,9 +159,18 @@ export class TemporalDevServerProcess {
 
   static async start(): Promise<TemporalDevServerProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'sb-temporal-'));
-    const server = new TemporalDevServerProcess(await freePort(), join(dir, 'temporal.sqlite'), dir);
-    await server.up();
-    return server;
+    // A free port can be taken by another test file's server between our probe and its bind (it
+    // failed CI once with "bind: address already in use"): then try another.
+    for (let attempt = 1; ; attempt++) {
+      const server = new TemporalDevServerProcess(await freePort(), join(dir, `temporal-${attempt}.sqlite`), dir);
+      try {
+        await server.up();
+        return server;
+      } catch (err) {
+        await server.down();
+        if (attempt >= 3 || !String(err).includes('address already in use')) throw err;
+      }
+    }
   }
 
   /** Starts the server (again) and resolves once its default namespace answers. */
