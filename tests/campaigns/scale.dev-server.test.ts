@@ -189,8 +189,11 @@ let beside: BesideTheApi | undefined;
 const own: Partial<OwnServer> = {};
 
 beforeAll(async () => {
-  const [started] = await Promise.all([startBesideTheApi(), startOwnServer(own)]);
-  beside = started;
+  // Settled, not all: when one side fails, what the other started is still known to afterAll (a
+  // failed server start once left the other side's worker running after the suite).
+  const [started, ownStarted] = await Promise.allSettled([startBesideTheApi(), startOwnServer(own)]);
+  if (started.status === 'fulfilled') beside = started.value;
+  for (const r of [started, ownStarted]) if (r.status === 'rejected') throw r.reason;
 }, 240_000);
 
 afterAll(async () => {
