@@ -406,6 +406,8 @@ export function createCampaignActivities({
               WHERE r.id = v.id`;
         }
         const runIds = ready.map(() => randomUUID());
+        // One place builds a journey's workflow ID: the run row, the recipient and the start share it.
+        const workflowIds = ready.map((c) => journeyWorkflowId(campaignId, c.id, c.attempts + 1));
         if (ready.length) {
           await tx.run.createMany({
             data: ready.map((c, i) => ({
@@ -414,16 +416,16 @@ export function createCampaignActivities({
               flowId: version.flowId,
               flowVersionId: version.id,
               contactId: c.contactId,
-              workflowId: journeyWorkflowId(campaignId, c.id, c.attempts + 1),
+              workflowId: workflowIds[i] as string,
               status: 'running',
               startedAt: new Date(now),
             })),
           });
           await tx.$executeRaw`UPDATE "CampaignRecipient" r
               SET status = 'starting', attempts = r.attempts + 1, "runId" = v.run, "sliceKey" = ${input.sliceKey},
-                  "workflowId" = ${`campaign-${campaignId}-`} || r.id::text || '-' || (r.attempts + 1)::text,
+                  "workflowId" = v.wf,
                   reason = NULL, detail = NULL, "nextAttemptAt" = NULL, "startedAt" = ${new Date(now)}, "updatedAt" = now()
-              FROM unnest(${ready.map((c) => c.id)}::uuid[], ${runIds}::uuid[]) AS v(id, run)
+              FROM unnest(${ready.map((c) => c.id)}::uuid[], ${runIds}::uuid[], ${workflowIds}::text[]) AS v(id, run, wf)
               WHERE r.id = v.id`;
           await tx.campaignTouch.createMany({
             data: ready.map((c) => ({
@@ -437,6 +439,7 @@ export function createCampaignActivities({
             skipDuplicates: true,
           });
         }
+        const skippedCount = verdicts.filter((v) => v.status === 'skipped').length;
         return {
           ready: ready.length,
           starts: ready.map((c, i) =>
@@ -445,13 +448,13 @@ export function createCampaignActivities({
                 ...c,
                 attempts: c.attempts + 1,
                 runId: runIds[i] as string,
-                workflowId: journeyWorkflowId(campaignId, c.id, c.attempts + 1),
+                workflowId: workflowIds[i] as string,
               },
               journey,
             ),
           ),
-          skipped: verdicts.filter((v) => v.status === 'skipped').length,
-          deferred: verdicts.length - verdicts.filter((v) => v.status === 'skipped').length,
+          skipped: skippedCount,
+          deferred: verdicts.length - skippedCount,
         };
       });
       if (outcome === null) break;
