@@ -53,6 +53,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
       ...(dispatchFirst ? { dispatchGate: dispatchFirst.gate } : {}),
     }),
     ...slots(opts, dispatchFirst),
+    // A heartbeat's reply is how a cancel reaches an activity: a campaign's pause cancels its
+    // dispatch call, and waits for it. The default throttle (80% of the heartbeat timeout) would
+    // let that take 16 s; one heartbeat a second is nothing to the server.
+    maxHeartbeatThrottleInterval: '1 second',
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }

@@ -1,10 +1,13 @@
 import {
+  ActivityCancellationType,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
+  isCancellation,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -68,10 +71,13 @@ export const resumeSignal = defineSignal<[{ missed?: ResumeMissed }?]>('resume')
 export const cancelSignal = defineSignal('cancel');
 
 // The dispatcher heartbeats after every claim and every 50 starts: a worker that dies mid-slice is
-// noticed within 20 s and the slice retried (its claims are re-driven, never doubled).
+// noticed within 20 s and the slice retried (its claims are re-driven, never doubled). A pause or
+// cancel cancels the call in flight; the heartbeat brings that to the dispatcher, which stops
+// claiming and returns what it started, and the workflow waits for that result.
 const { dispatchCampaign } = proxyActivities<Pick<Activities, 'dispatchCampaign'>>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
@@ -92,7 +98,7 @@ const CONTINUE_AS_NEW_EVENTS = 2_000;
 /** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
 const burstOf = (perMinute: number | null) => (perMinute === null ? UNPACED_TICK : Math.max(1, perMinute / 12));
 /** An unpaced campaign asks for the dispatcher's most per call (TICK_MAX in activities/campaigns). */
-const UNPACED_TICK = 1_000;
+const UNPACED_TICK = 5_000;
 
 /**
  * Works a launched campaign to the end: each tick asks the dispatcher to start what the pace,
@@ -137,14 +143,16 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       ...extra,
     });
 
-  // A dispatch in flight finishes its slice; pause answers once it has, so nothing starts after.
-  let dispatching = false;
+  // A dispatch in flight is told to stop claiming and starts only what it claimed; pause answers
+  // once it has returned, so nothing starts after.
+  let dispatching: CancellationScope | null = null;
   const pause = async () => {
     if (state.status !== 'running' || state.cancelRequested) return progress();
     state.status = 'paused';
     state.pausedAt = Date.now();
+    dispatching?.cancel();
     await record('paused');
-    await condition(() => !dispatching);
+    await condition(() => dispatching === null);
     return progress();
   };
   const resume = async (opts?: { missed?: ResumeMissed }) => {
@@ -167,6 +175,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   const cancel = async () => {
     if (final()) return progress();
     state.cancelRequested = true;
+    dispatching?.cancel();
     return progress();
   };
 
@@ -202,17 +211,29 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const budget = paceBudget({ tokens: state.tokens, at: state.tokensAt }, Date.now(), pace, burstOf(pace));
     state.tokens = budget.tokens;
     state.tokensAt = budget.at;
-    dispatching = true;
-    const result = await dispatchCampaign({
-      tenantId,
-      campaignId,
-      sliceKey: `${workflowInfo().runId}-${state.iteration}`,
-      budget: Math.floor(state.tokens + state.catchUp),
-      now: Date.now(),
-    }).finally(() => {
-      dispatching = false;
-    });
+    const scope = new CancellationScope();
+    dispatching = scope;
+    const result = await scope
+      .run(() =>
+        dispatchCampaign({
+          tenantId,
+          campaignId,
+          sliceKey: `${workflowInfo().runId}-${state.iteration}`,
+          budget: Math.floor(state.tokens + state.catchUp),
+          now: Date.now(),
+        }),
+      )
+      .catch((err: unknown) => {
+        // Cancelled before it ran, or between retries: nothing of this tick started but what the
+        // next tick re-drives from its claims.
+        if (isCancellation(err)) return null;
+        throw err;
+      })
+      .finally(() => {
+        dispatching = null;
+      });
     state.iteration++;
+    if (result === null) continue;
     if (result.started > 0) state.idlePollMs = IDLE_POLL_MS;
     const fromCatchUp = Math.min(state.catchUp, result.started);
     state.catchUp -= fromCatchUp;

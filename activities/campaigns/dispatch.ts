@@ -2,7 +2,7 @@
 // applies compliance, caps and each recipient's calling window, records why anyone is skipped or
 // deferred, and starts one runFlow journey per ready recipient under a deterministic workflow ID.
 import { randomUUID } from 'node:crypto';
-import { heartbeat } from '@temporalio/activity';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { parseConsent } from '../../api/contacts/model';
 import {
@@ -31,11 +31,12 @@ export interface CampaignStarter {
 /** Recipients claimed per transaction. */
 export const SLICE_MAX = 500;
 /**
- * At most this many journeys start per dispatch call: few enough that a pause (which waits for the
- * call in flight) answers within seconds, enough that an unpaced campaign is not a round trip
- * through its workflow every 500 starts.
+ * At most this many journeys start per dispatch call. Between calls the start pool runs dry while
+ * the result goes through the workflow and the next call is claimed, so an unpaced campaign wants
+ * few calls. A pause or cancel does not wait for the call to end: the workflow cancels it, and the
+ * dispatcher stops claiming at its next slice and starts only what it has claimed.
  */
-export const TICK_MAX = 1_000;
+export const TICK_MAX = 5_000;
 /** Journeys started in parallel within a slice. */
 const START_CONCURRENCY = 64;
 const DAY_MS = 86_400_000;
@@ -337,10 +338,14 @@ export function createCampaignActivities({
 
     // More than a slice to start at once: the server's start rate is what this tick waits on.
     bulk = limit >= SLICE_MAX;
+    // Cancelled (the campaign paused or was cancelled): claim nothing more. What is claimed still
+    // starts, so no recipient is left 'starting' with no journey behind it.
+    const halted = cancellationSignal();
     let claimedThisTick = 0;
-    while (claimedThisTick < limit) {
+    while (claimedThisTick < limit && !halted.aborted) {
       // The next slice is claimed while the last one's journeys are still being started.
       await pool.waitingBelow(SLICE_MAX);
+      if (halted.aborted) break;
       const want = limit - claimedThisTick;
       const outcome = await db.$transaction(async (tx) => {
         const candidates = await tx.$queryRaw<Candidate[]>`

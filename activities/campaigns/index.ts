@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { DispatchTarget } from '../../api/webhooks/dispatch';
 import { dispatchEvent } from '../../api/webhooks/dispatch';
 import type { CampaignStatus } from '../../flow';
@@ -118,18 +119,32 @@ export function createCampaignActivities({
       if (starter) {
         const running = await db.campaignRecipient.findMany({
           where: { campaignId: input.campaignId, status: { in: ['starting', 'running'] } },
-          select: { workflowId: true },
+          select: { id: true, status: true, workflowId: true },
         });
-        await Promise.all(
-          running.map((r) =>
-            r.workflowId
-              ? starter.client.workflow
-                  .getHandle(r.workflowId)
-                  .signal('cancel', { reason: 'the campaign was cancelled' })
-                  .catch(() => undefined) // already finished: it settled itself
-              : undefined,
-          ),
-        );
+        const neverStarted: string[] = [];
+        // Signals go out 200 at a time: a big campaign can have tens of thousands of journeys running.
+        for (let i = 0; i < running.length; i += 200) {
+          await Promise.all(
+            running.slice(i, i + 200).map((r) =>
+              r.workflowId
+                ? starter.client.workflow
+                    .getHandle(r.workflowId)
+                    .signal('cancel', { reason: 'the campaign was cancelled' })
+                    .catch((err: unknown) => {
+                      // Claimed by a dispatch the cancel stopped before it started the journey.
+                      if (err instanceof WorkflowNotFoundError && r.status === 'starting') neverStarted.push(r.id);
+                      // Otherwise it already finished, and settled itself.
+                    })
+                : undefined,
+            ),
+          );
+        }
+        if (neverStarted.length) {
+          await db.$executeRaw`UPDATE "CampaignRecipient"
+            SET status = 'cancelled', reason = 'campaign_cancelled', detail = 'the campaign was cancelled before this recipient started',
+                "finishedAt" = ${new Date(input.at)}, "updatedAt" = now()
+            WHERE id = ANY(${neverStarted}::uuid[]) AND status = 'starting'`;
+        }
       }
       return cancelled;
     },

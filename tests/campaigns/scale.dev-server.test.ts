@@ -40,6 +40,11 @@ const SETTINGS = { pacePerMinute: 6_000, maxConcurrent: 100 };
 const N = 2_000;
 /** The crash tests' audience. */
 const N_CRASH = 300;
+/**
+ * The unpaced tests' audience: fewer than one dispatch call claims (TICK_MAX, 5,000), so only a
+ * pause or cancel that stops the call in flight leaves anyone unclaimed.
+ */
+const N_UNPACED = 2_500;
 
 interface Launched {
   id: string;
@@ -59,6 +64,7 @@ async function launchSmsCampaign(
   label: string,
   n: number,
   offset: number,
+  settings: Record<string, unknown> = SETTINGS,
 ): Promise<Launched> {
   await seedContacts(database, tenant.id, n, { tag: label, offset });
   const contacts = await database.db.contact.findMany({
@@ -72,7 +78,7 @@ async function launchSmsCampaign(
     name: `Scale ${label}`,
     audience: { segmentId },
     work: { kind: 'message', channel: 'sms', text: `${label}: hello {{contact.firstName}}` },
-    settings: SETTINGS,
+    settings,
   });
   const launched = await campaignAction(app, tenant.token, id, 'launch');
   expect(launched.statusCode, launched.body).toBe(202);
@@ -257,6 +263,94 @@ describe('SMS campaigns at scale', () => {
     expect(resumed.json()).toMatchObject({ status: 'running' });
     await expectEachRecipientOnce(server.database, standIn, c, 300_000);
   }, 480_000);
+
+  it('an unpaced campaign: pause stops the dispatch call in flight; resumed, it reaches everyone exactly once', async () => {
+    const { server, standIn, worker } = beside as BesideTheApi;
+    await worker();
+    const t = await server.tenantWithChannel('campaign-unpaced-pause', '+14155550604', twilioSmsChannel(standIn));
+    const c = await launchSmsCampaign(
+      server.app,
+      server.database,
+      { id: t.tenant.id, token: t.token },
+      'unpaced-pause',
+      N_UNPACED,
+      30_000,
+      {},
+    );
+
+    // The first slice is claimed: the one dispatch call would claim everyone unless stopped.
+    await waitFor(async () => ((await claimedOf(server.database, c)) >= 500 ? true : undefined), '500 claims', 90_000);
+    const paused = await campaignAction(server.app, t.token, c.id, 'pause');
+    expect(paused.statusCode, paused.body).toBe(200);
+    expect(paused.json()).toMatchObject({ status: 'paused' });
+
+    // Whatever was claimed started (nobody is left 'starting'), and no more is claimed.
+    const before = await waitFor(
+      async () => {
+        const recipients = await recipientsByStatus(server.database, c.id);
+        if ((recipients.starting ?? 0) + (recipients.running ?? 0) > 0) return undefined;
+        return { claimed: await claimedOf(server.database, c), accepted: acceptedOf(standIn, c).length, recipients };
+      },
+      'the journeys started before the pause to finish',
+      180_000,
+    );
+    expect(before.claimed).toBeLessThan(N_UNPACED);
+    expect(before.accepted).toBe(before.claimed);
+    expect(before.recipients).toEqual({ completed: before.claimed, pending: N_UNPACED - before.claimed });
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect({
+      claimed: await claimedOf(server.database, c),
+      accepted: acceptedOf(standIn, c).length,
+      recipients: await recipientsByStatus(server.database, c.id),
+    }).toEqual(before);
+
+    const resumed = await campaignAction(server.app, t.token, c.id, 'resume', { missed: 'catch_up' });
+    expect(resumed.statusCode, resumed.body).toBe(200);
+    await expectEachRecipientOnce(server.database, standIn, { ...c, n: N_UNPACED }, 300_000);
+  }, 600_000);
+
+  it('an unpaced campaign cancelled mid-dispatch: the call in flight stops, and every recipient ends sent once or cancelled', async () => {
+    const { server, standIn, worker } = beside as BesideTheApi;
+    await worker();
+    const t = await server.tenantWithChannel('campaign-unpaced-cancel', '+14155550605', twilioSmsChannel(standIn));
+    const c = await launchSmsCampaign(
+      server.app,
+      server.database,
+      { id: t.tenant.id, token: t.token },
+      'unpaced-cancel',
+      N_UNPACED,
+      40_000,
+      {},
+    );
+    await waitFor(async () => ((await claimedOf(server.database, c)) >= 500 ? true : undefined), '500 claims', 90_000);
+    const cancelled = await campaignAction(server.app, t.token, c.id, 'cancel');
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+
+    const campaign = await waitForCampaign(server.database, c.id, ['completed', 'cancelled'], 180_000);
+    expect(campaign.status).toBe('cancelled');
+    // Every recipient final: journeys asked to stop settle as cancelled, or completed if they had sent.
+    const recipients = await waitFor(
+      async () => {
+        const byStatus = await recipientsByStatus(server.database, c.id);
+        return Object.keys(byStatus).every((s) => s === 'completed' || s === 'cancelled') ? byStatus : undefined;
+      },
+      'every recipient completed or cancelled',
+      180_000,
+    );
+    const claimed = await claimedOf(server.database, c);
+    expect(claimed).toBeLessThan(N_UNPACED);
+    expect((recipients.completed ?? 0) + (recipients.cancelled ?? 0)).toBe(N_UNPACED);
+
+    // No one twice; no one unclaimed reached; everyone completed was sent to.
+    const accepted = acceptedOf(standIn, c);
+    expect(new Set(accepted.map((m) => m.to)).size).toBe(accepted.length);
+    expect(accepted.length).toBeGreaterThanOrEqual(recipients.completed ?? 0);
+    expect(accepted.length).toBeLessThanOrEqual(claimed);
+    const unclaimedCancelled = await server.database.db.campaignRecipient.count({
+      where: { campaignId: c.id, attempts: 0, status: 'cancelled', reason: 'campaign_cancelled' },
+    });
+    expect(unclaimedCancelled).toBe(N_UNPACED - claimed);
+  }, 600_000);
 
   // The two crash tests run side by side, each on its own Temporal server, database and worker: most
   // of a crash test is waiting out the lost attempts' timeouts, which the other uses.
