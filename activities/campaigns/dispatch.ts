@@ -37,6 +37,11 @@ export const SLICE_MAX = 500;
  * dispatcher stops claiming at its next slice and starts only what it has claimed.
  */
 export const TICK_MAX = 5_000;
+/**
+ * …and claims for no longer than this, so a call stays far inside its 10-minute start-to-close
+ * timeout however slowly the server starts workflows (5,000 at 10 a second would not).
+ */
+const CLAIM_FOR_MS = 120_000;
 /** Journeys started in parallel within a slice. */
 const START_CONCURRENCY = 64;
 const DAY_MS = 86_400_000;
@@ -341,8 +346,9 @@ export function createCampaignActivities({
     // Cancelled (the campaign paused or was cancelled): claim nothing more. What is claimed still
     // starts, so no recipient is left 'starting' with no journey behind it.
     const halted = cancellationSignal();
+    const claimUntil = Date.now() + CLAIM_FOR_MS;
     let claimedThisTick = 0;
-    while (claimedThisTick < limit && !halted.aborted) {
+    while (claimedThisTick < limit && !halted.aborted && Date.now() < claimUntil) {
       // The next slice is claimed while the last one's journeys are still being started.
       await pool.waitingBelow(SLICE_MAX);
       if (halted.aborted) break;
