@@ -134,6 +134,47 @@ async function expectEachRecipientOnce(
   ]);
 }
 
+/**
+ * Pauses the campaign once `claims` recipients are claimed; the journeys already started run to
+ * their end, and then nothing moves: no claim, no start, no send. Nobody is left 'starting'.
+ */
+async function pauseAfterClaims(
+  server: ChannelTestServer,
+  standIn: TwilioStandIn,
+  token: string,
+  c: Launched,
+  claims: number,
+) {
+  await waitFor(
+    async () => ((await claimedOf(server.database, c)) >= claims ? true : undefined),
+    `${claims} claims`,
+    90_000,
+  );
+  const paused = await campaignAction(server.app, token, c.id, 'pause');
+  expect(paused.statusCode, paused.body).toBe(200);
+  expect(paused.json()).toMatchObject({ status: 'paused' });
+  expect(await claimedOf(server.database, c)).toBeLessThan(c.n);
+
+  const before = await waitFor(
+    async () => {
+      const recipients = await recipientsByStatus(server.database, c.id);
+      if ((recipients.starting ?? 0) + (recipients.running ?? 0) > 0) return undefined;
+      return { claimed: await claimedOf(server.database, c), accepted: acceptedOf(standIn, c).length, recipients };
+    },
+    'the journeys started before the pause to finish',
+    180_000,
+  );
+  expect(before.claimed).toBeLessThan(c.n);
+  expect(before.accepted).toBe(before.claimed);
+  expect(before.recipients).toEqual({ completed: before.claimed, pending: c.n - before.claimed });
+  await new Promise((r) => setTimeout(r, 2_500));
+  expect({
+    claimed: await claimedOf(server.database, c),
+    accepted: acceptedOf(standIn, c).length,
+    recipients: await recipientsByStatus(server.database, c.id),
+  }).toEqual(before);
+}
+
 /** The API on a Temporal dev server from the suite's helpers, worker/main.ts processes beside it. */
 interface BesideTheApi {
   server: ChannelTestServer;
@@ -219,6 +260,16 @@ afterAll(async () => {
   ]);
 });
 
+/** An unpaced campaign of N_UNPACED on the worker beside the API, for a tenant of its own. */
+async function launchUnpaced(label: string, phone: string, offset: number) {
+  const { server, standIn, worker } = beside as BesideTheApi;
+  await worker();
+  const t = await server.tenantWithChannel(`campaign-${label}`, phone, twilioSmsChannel(standIn));
+  const tenant = { id: t.tenant.id, token: t.token };
+  const c = await launchSmsCampaign(server.app, server.database, tenant, label, N_UNPACED, offset, {});
+  return { server, standIn, t, c };
+}
+
 describe('SMS campaigns at scale', () => {
   it('pauses in the middle: no journey starts while paused; resumed, it reaches everyone exactly once', async () => {
     const { server, standIn, worker } = beside as BesideTheApi;
@@ -227,31 +278,7 @@ describe('SMS campaigns at scale', () => {
     const c = await launchSmsCampaign(server.app, server.database, { id: t.tenant.id, token: t.token }, 'pause', N, 0);
 
     // Some journeys started, not all: pause.
-    await waitFor(async () => ((await claimedOf(server.database, c)) >= 300 ? true : undefined), '300 starts', 90_000);
-    const paused = await campaignAction(server.app, t.token, c.id, 'pause');
-    expect(paused.statusCode, paused.body).toBe(200);
-    expect(paused.json()).toMatchObject({ status: 'paused' });
-    expect(await claimedOf(server.database, c)).toBeLessThan(N);
-
-    // The journeys already started run to their end; then nothing moves: no claim, no start, no send.
-    const before = await waitFor(
-      async () => {
-        const recipients = await recipientsByStatus(server.database, c.id);
-        if ((recipients.starting ?? 0) + (recipients.running ?? 0) > 0) return undefined;
-        return { claimed: await claimedOf(server.database, c), accepted: acceptedOf(standIn, c).length, recipients };
-      },
-      'the journeys started before the pause to finish',
-      90_000,
-    );
-    expect(before.claimed).toBeLessThan(N);
-    expect(before.accepted).toBe(before.claimed);
-    expect(before.recipients).toEqual({ completed: before.claimed, pending: N - before.claimed });
-    await new Promise((r) => setTimeout(r, 2_500));
-    expect({
-      claimed: await claimedOf(server.database, c),
-      accepted: acceptedOf(standIn, c).length,
-      recipients: await recipientsByStatus(server.database, c.id),
-    }).toEqual(before);
+    await pauseAfterClaims(server, standIn, t.token, c, 300);
     const shown = await server.app.inject({ url: `/v1/campaigns/${c.id}`, headers: auth(t.token) });
     expect(shown.json()).toMatchObject({ status: 'paused' });
     const progress = await server.env.client.workflow.getHandle(campaignWorkflowId(c.id)).query(progressQuery);
@@ -265,63 +292,18 @@ describe('SMS campaigns at scale', () => {
   }, 480_000);
 
   it('an unpaced campaign: pause stops the dispatch call in flight; resumed, it reaches everyone exactly once', async () => {
-    const { server, standIn, worker } = beside as BesideTheApi;
-    await worker();
-    const t = await server.tenantWithChannel('campaign-unpaced-pause', '+14155550604', twilioSmsChannel(standIn));
-    const c = await launchSmsCampaign(
-      server.app,
-      server.database,
-      { id: t.tenant.id, token: t.token },
-      'unpaced-pause',
-      N_UNPACED,
-      30_000,
-      {},
-    );
+    const { server, standIn, t, c } = await launchUnpaced('unpaced-pause', '+14155550604', 30_000);
 
     // The first slice is claimed: the one dispatch call would claim everyone unless stopped.
-    await waitFor(async () => ((await claimedOf(server.database, c)) >= 500 ? true : undefined), '500 claims', 90_000);
-    const paused = await campaignAction(server.app, t.token, c.id, 'pause');
-    expect(paused.statusCode, paused.body).toBe(200);
-    expect(paused.json()).toMatchObject({ status: 'paused' });
-
-    // Whatever was claimed started (nobody is left 'starting'), and no more is claimed.
-    const before = await waitFor(
-      async () => {
-        const recipients = await recipientsByStatus(server.database, c.id);
-        if ((recipients.starting ?? 0) + (recipients.running ?? 0) > 0) return undefined;
-        return { claimed: await claimedOf(server.database, c), accepted: acceptedOf(standIn, c).length, recipients };
-      },
-      'the journeys started before the pause to finish',
-      180_000,
-    );
-    expect(before.claimed).toBeLessThan(N_UNPACED);
-    expect(before.accepted).toBe(before.claimed);
-    expect(before.recipients).toEqual({ completed: before.claimed, pending: N_UNPACED - before.claimed });
-    await new Promise((r) => setTimeout(r, 2_500));
-    expect({
-      claimed: await claimedOf(server.database, c),
-      accepted: acceptedOf(standIn, c).length,
-      recipients: await recipientsByStatus(server.database, c.id),
-    }).toEqual(before);
+    await pauseAfterClaims(server, standIn, t.token, c, 500);
 
     const resumed = await campaignAction(server.app, t.token, c.id, 'resume', { missed: 'catch_up' });
     expect(resumed.statusCode, resumed.body).toBe(200);
-    await expectEachRecipientOnce(server.database, standIn, { ...c, n: N_UNPACED }, 300_000);
+    await expectEachRecipientOnce(server.database, standIn, c, 300_000);
   }, 600_000);
 
   it('an unpaced campaign cancelled mid-dispatch: the call in flight stops, and every recipient ends sent once or cancelled', async () => {
-    const { server, standIn, worker } = beside as BesideTheApi;
-    await worker();
-    const t = await server.tenantWithChannel('campaign-unpaced-cancel', '+14155550605', twilioSmsChannel(standIn));
-    const c = await launchSmsCampaign(
-      server.app,
-      server.database,
-      { id: t.tenant.id, token: t.token },
-      'unpaced-cancel',
-      N_UNPACED,
-      40_000,
-      {},
-    );
+    const { server, standIn, t, c } = await launchUnpaced('unpaced-cancel', '+14155550605', 40_000);
     await waitFor(async () => ((await claimedOf(server.database, c)) >= 500 ? true : undefined), '500 claims', 90_000);
     const cancelled = await campaignAction(server.app, t.token, c.id, 'cancel');
     expect(cancelled.statusCode, cancelled.body).toBe(200);
