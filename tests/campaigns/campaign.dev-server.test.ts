@@ -79,3 +79,38 @@ describe('a message campaign', () => {
     }
   });
 });
+
+describe('cancelling a campaign', () => {
+  it('cancels a claim whose journey never started (a dispatch cancelled between retries), not only the pending', async () => {
+    const t = await seedTenant(database.db, 'campaign-cancel-claims');
+    await seedContacts(database, t.tenant.id, 3, { tag: 'claims', offset: 50_000 });
+    const contacts = await database.db.contact.findMany({ where: { tenantId: t.tenant.id, tags: { has: 'claims' } } });
+    const campaign = await database.db.campaign.create({
+      data: { tenantId: t.tenant.id, name: 'Claims', status: 'running', audience: {}, work: {}, settings: {} },
+    });
+    // Claimed, journey never started; claimed and its journey already over (it settled itself); never claimed.
+    const [claimed, finished, pending] = await Promise.all(
+      (['starting', 'completed', 'pending'] as const).map((status, seq) =>
+        database.db.campaignRecipient.create({
+          data: {
+            tenantId: t.tenant.id,
+            campaignId: campaign.id,
+            contactId: contacts[seq]?.id as string,
+            seq,
+            status,
+            attempts: status === 'pending' ? 0 : 1,
+            workflowId: status === 'pending' ? null : `campaign-${campaign.id}-never-started-${seq}`,
+          },
+        }),
+      ),
+    );
+    const activities = createActivities({ db: database.db, starter: { client: env.client, taskQueue: TASK_QUEUE } });
+    expect(await activities.cancelCampaignRecipients({ campaignId: campaign.id, at: Date.now() })).toBe(1);
+
+    const after = await database.db.campaignRecipient.findMany({ where: { campaignId: campaign.id } });
+    const byId = new Map(after.map((r) => [r.id, { status: r.status, reason: r.reason }]));
+    expect(byId.get(claimed?.id as string)).toEqual({ status: 'cancelled', reason: 'campaign_cancelled' });
+    expect(byId.get(pending?.id as string)).toEqual({ status: 'cancelled', reason: 'campaign_cancelled' });
+    expect(byId.get(finished?.id as string)).toEqual({ status: 'completed', reason: null });
+  });
+});
