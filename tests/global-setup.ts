@@ -1,11 +1,9 @@
 // Starts what the suite needs, once: the project's PostgreSQL (unless DATABASE_URL is set) with a
 // migrated template database each test file clones, and the Temporal binaries.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { adminDatabaseUrl, dataDir, stopTestCluster } from '../scripts/lib/infra.mjs';
+import { adminDatabaseUrl, useTestCluster } from '../scripts/lib/infra.mjs';
 import { applyMigrations, listMigrations } from '../scripts/lib/migrate.mjs';
 import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
@@ -52,22 +50,6 @@ export default async function setup(project: TestProject) {
   project.provide('pgTemplateDb', template);
   project.provide('temporalCliPath', cli);
   project.provide('temporalTestServerPath', testServer);
-  // Several test runs may share the cluster (an editor run beside a terminal run): each leaves a
-  // mark, and the last one out stops the cluster it found or started.
-  const marks = join(dataDir, 'postgres-test-users');
-  mkdirSync(marks, { recursive: true });
-  writeFileSync(join(marks, String(process.pid)), '');
-  return async () => {
-    rmSync(join(marks, String(process.pid)), { force: true });
-    const alive = readdirSync(marks).filter((pid) => {
-      try {
-        process.kill(Number(pid), 0);
-        return true;
-      } catch {
-        rmSync(join(marks, pid), { force: true });
-        return false;
-      }
-    });
-    if (alive.length === 0 && !process.env.DATABASE_URL) stopTestCluster();
-  };
+  // Other test runs and benchmarks may share the cluster: the last one out stops it.
+  return useTestCluster();
 }

@@ -1,7 +1,7 @@
 // A migrated scratch database on the test cluster for one benchmark run, dropped afterwards.
 import pg from 'pg';
 import { createDb, type Db } from '../../prisma/client';
-import { adminDatabaseUrl } from '../../scripts/lib/infra.mjs';
+import { adminDatabaseUrl, useTestCluster } from '../../scripts/lib/infra.mjs';
 import { applyMigrations } from '../../scripts/lib/migrate.mjs';
 import { withDatabase } from '../../scripts/lib/postgres.mjs';
 
@@ -13,6 +13,8 @@ export interface ScratchDb {
 
 export async function scratchDatabase(name: string): Promise<ScratchDb> {
   const pgServer = await adminDatabaseUrl({ forTests: true });
+  // A test run finishing beside the benchmark must not stop the cluster under it.
+  const release = useTestCluster();
   const dbName = `sb_bench_${name}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: pgServer.url });
   admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
@@ -25,10 +27,13 @@ export async function scratchDatabase(name: string): Promise<ScratchDb> {
     url,
     db,
     async drop() {
-      await db.$disconnect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await admin.end();
-      pgServer.stop();
+      try {
+        await db.$disconnect();
+        await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+        await admin.end();
+      } finally {
+        release();
+      }
     },
   };
 }

@@ -2,7 +2,7 @@
 // lives, which ports, and how to bring up PostgreSQL and the Temporal dev server when the
 // environment does not point at existing ones.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalBinaries } from '../temporal-binaries.mjs';
@@ -37,6 +37,31 @@ export async function adminDatabaseUrl({ forTests = false } = {}) {
 /** Stops the test suite's cluster, whoever started it. */
 export function stopTestCluster() {
   stopCluster(join(dataDir, 'postgres-test'));
+}
+
+/**
+ * Marks this process as a user of the test cluster (a test run, a benchmark). Several may share
+ * it — an editor's test run beside a terminal's, a benchmark beside either — and the last one out
+ * stops it: the returned function removes the mark and stops the cluster once no live process
+ * holds one. A benchmark once lost its database mid-run to a test run that thought it was alone.
+ */
+export function useTestCluster() {
+  const marks = join(dataDir, 'postgres-test-users');
+  mkdirSync(marks, { recursive: true });
+  writeFileSync(join(marks, String(process.pid)), '');
+  return () => {
+    rmSync(join(marks, String(process.pid)), { force: true });
+    const alive = readdirSync(marks).filter((pid) => {
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch {
+        rmSync(join(marks, pid), { force: true });
+        return false;
+      }
+    });
+    if (alive.length === 0 && !process.env.DATABASE_URL) stopTestCluster();
+  };
 }
 
 /** Waits until `port` accepts connections, or throws after `timeoutMs`. */
