@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { adminDatabaseUrl, useTestCluster } from '../scripts/lib/infra.mjs';
+import { adminDatabaseUrl, shareTestCluster } from '../scripts/lib/infra.mjs';
 import { applyMigrations, listMigrations } from '../scripts/lib/migrate.mjs';
 import { withDatabase } from '../scripts/lib/postgres.mjs';
 import { ensureTemporalBinaries } from '../scripts/temporal-binaries.mjs';
@@ -51,5 +51,5 @@ export default async function setup(project: TestProject) {
   project.provide('temporalCliPath', cli);
   project.provide('temporalTestServerPath', testServer);
   // Other test runs and benchmarks may share the cluster: the last one out stops it.
-  return useTestCluster();
+  return shareTestCluster();
 }

@@ -1,7 +1,7 @@
 // A migrated scratch database on the test cluster for one benchmark run, dropped afterwards.
 import pg from 'pg';
 import { createDb, type Db } from '../../prisma/client';
-import { adminDatabaseUrl, useTestCluster } from '../../scripts/lib/infra.mjs';
+import { adminDatabaseUrl, shareTestCluster } from '../../scripts/lib/infra.mjs';
 import { applyMigrations } from '../../scripts/lib/migrate.mjs';
 import { withDatabase } from '../../scripts/lib/postgres.mjs';
 
@@ -14,7 +14,7 @@ export interface ScratchDb {
 export async function scratchDatabase(name: string): Promise<ScratchDb> {
   const pgServer = await adminDatabaseUrl({ forTests: true });
   // A test run finishing beside the benchmark must not stop the cluster under it.
-  const release = useTestCluster();
+  const release = shareTestCluster();
   const dbName = `sb_bench_${name}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: pgServer.url });
   admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly

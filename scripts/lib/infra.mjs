@@ -45,7 +45,7 @@ export function stopTestCluster() {
  * stops it: the returned function removes the mark and stops the cluster once no live process
  * holds one. A benchmark once lost its database mid-run to a test run that thought it was alone.
  */
-export function useTestCluster() {
+export function shareTestCluster() {
   const marks = join(dataDir, 'postgres-test-users');
   mkdirSync(marks, { recursive: true });
   writeFileSync(join(marks, String(process.pid)), '');
