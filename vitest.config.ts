@@ -31,8 +31,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default', './tests/summary-reporter.ts'],
     sequence: { sequencer: LongFirstSequencer },
-    // Worker processes the tests start take fixed task slots: the CPU they would watch is the whole
-    // suite's, two files at a time, not their own load. bench/campaign measures the CPU target.
+    // Worker processes the tests start take fixed task slots (the default), even when the shell
+    // sets WORKER_TARGET_CPU: the CPU a tuner would watch is the whole suite's, not their own load.
     // Apps and workers that build the knowledge base from the environment keep its vectors out of
     // the developer's own .data/vectors.
     env: { WORKER_TARGET_CPU: '0', SWITCHBOARD_VECTOR_DIR: join(tmpdir(), 'switchboard-test-vectors') },
