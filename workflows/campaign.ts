@@ -81,10 +81,16 @@ const { dispatchCampaign } = proxyActivities<Pick<Activities, 'dispatchCampaign'
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
-const bookkeeping = proxyActivities<
-  Pick<Activities, 'setCampaignStatus' | 'skipMissedRecipients' | 'cancelCampaignRecipients'>
->({
+const bookkeeping = proxyActivities<Pick<Activities, 'setCampaignStatus' | 'skipMissedRecipients'>>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  priority: CAMPAIGN_CONTROL_PRIORITY,
+});
+// Cancelling signals every running journey, a page at a time with a heartbeat after each batch:
+// tens of thousands take minutes, so the call is bounded by its heartbeat rather than a total.
+const { cancelCampaignRecipients } = proxyActivities<Pick<Activities, 'cancelCampaignRecipients'>>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
@@ -199,7 +205,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
 
   while (!final()) {
     if (state.cancelRequested) {
-      await bookkeeping.cancelCampaignRecipients({ campaignId, at: Date.now() });
+      await cancelCampaignRecipients({ campaignId, at: Date.now() });
       state.status = 'cancelled';
       await record('cancelled');
       break;

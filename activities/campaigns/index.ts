@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { DispatchTarget } from '../../api/webhooks/dispatch';
 import { dispatchEvent } from '../../api/webhooks/dispatch';
@@ -7,6 +8,11 @@ import { type CampaignStarter, createCampaignActivities as createDispatch } from
 import type { DispatchGate } from './dispatch-gate';
 
 export type { DispatchInput, DispatchResult } from './dispatch';
+
+/** Running journeys read per page when a campaign is cancelled… */
+const CANCEL_PAGE = 1_000;
+/** …and signalled this many at a time. */
+const CANCEL_SIGNALS_AT_ONCE = 200;
 
 const EVENT_OF: Partial<Record<CampaignStatus, 'campaign.paused' | 'campaign.completed' | 'campaign.cancelled'>> = {
   paused: 'campaign.paused',
@@ -116,16 +122,28 @@ export function createCampaignActivities({
         SET status = 'cancelled', reason = 'campaign_cancelled', detail = 'the campaign was cancelled before this recipient started',
             "nextAttemptAt" = NULL, "finishedAt" = ${new Date(input.at)}, "updatedAt" = now()
         WHERE "campaignId" = ${input.campaignId}::uuid AND status IN ('pending', 'deferred')`;
-      if (starter) {
-        const running = await db.campaignRecipient.findMany({
-          where: { campaignId: input.campaignId, status: { in: ['starting', 'running'] } },
+      if (!starter) return cancelled;
+      const at = new Date(input.at);
+      // A page at a time, heartbeating after each: a big campaign can have tens of thousands of
+      // journeys running, more than one call could signal in any fixed timeout.
+      let after: string | null = null;
+      for (;;) {
+        const page: { id: string; status: string; workflowId: string | null }[] = await db.campaignRecipient.findMany({
+          where: {
+            campaignId: input.campaignId,
+            status: { in: ['starting', 'running'] },
+            ...(after ? { id: { gt: after } } : {}),
+          },
           select: { id: true, status: true, workflowId: true },
+          orderBy: { id: 'asc' },
+          take: CANCEL_PAGE,
         });
+        if (page.length === 0) break;
+        after = page[page.length - 1]?.id ?? null;
         const neverStarted: string[] = [];
-        // Signals go out 200 at a time: a big campaign can have tens of thousands of journeys running.
-        for (let i = 0; i < running.length; i += 200) {
+        for (let i = 0; i < page.length; i += CANCEL_SIGNALS_AT_ONCE) {
           await Promise.all(
-            running.slice(i, i + 200).map((r) =>
+            page.slice(i, i + CANCEL_SIGNALS_AT_ONCE).map((r) =>
               r.workflowId
                 ? starter.client.workflow
                     .getHandle(r.workflowId)
@@ -138,13 +156,15 @@ export function createCampaignActivities({
                 : undefined,
             ),
           );
+          heartbeat();
         }
         if (neverStarted.length) {
           await db.$executeRaw`UPDATE "CampaignRecipient"
             SET status = 'cancelled', reason = 'campaign_cancelled', detail = 'the campaign was cancelled before this recipient started',
-                "finishedAt" = ${new Date(input.at)}, "updatedAt" = now()
+                "finishedAt" = ${at}, "updatedAt" = now()
             WHERE id = ANY(${neverStarted}::uuid[]) AND status = 'starting'`;
         }
+        if (page.length < CANCEL_PAGE) break;
       }
       return cancelled;
     },

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,8 +104,7 @@ describe('cancelling a campaign', () => {
         }),
       ),
     );
-    const activities = createActivities({ db: database.db, starter: { client: env.client, taskQueue: TASK_QUEUE } });
-    expect(await activities.cancelCampaignRecipients({ campaignId: campaign.id, at: Date.now() })).toBe(1);
+    expect(await cancelRecipients(campaign.id)).toEqual({ pendingCancelled: 1, heartbeats: 1 });
 
     const after = await database.db.campaignRecipient.findMany({ where: { campaignId: campaign.id } });
     const byId = new Map(after.map((r) => [r.id, { status: r.status, reason: r.reason }]));
@@ -113,4 +112,42 @@ describe('cancelling a campaign', () => {
     expect(byId.get(pending?.id as string)).toEqual({ status: 'cancelled', reason: 'campaign_cancelled' });
     expect(byId.get(finished?.id as string)).toEqual({ status: 'completed', reason: null });
   });
+
+  it('pages through more claims than one read holds, heartbeating as it signals', async () => {
+    const t = await seedTenant(database.db, 'campaign-cancel-pages');
+    const contactIds = await seedContacts(database, t.tenant.id, 2_150, { tag: 'pages', offset: 60_000 });
+    const campaign = await database.db.campaign.create({
+      data: { tenantId: t.tenant.id, name: 'Pages', status: 'running', audience: {}, work: {}, settings: {} },
+    });
+    await database.db.campaignRecipient.createMany({
+      data: contactIds.map((contactId, seq) => ({
+        tenantId: t.tenant.id,
+        campaignId: campaign.id,
+        contactId,
+        seq,
+        status: 'starting' as const,
+        attempts: 1,
+        workflowId: `campaign-${campaign.id}-never-started-${seq}`,
+      })),
+    });
+    // 2,150 claims: three pages of 1,000, eleven batches of 200 signals.
+    expect(await cancelRecipients(campaign.id)).toEqual({ pendingCancelled: 0, heartbeats: 11 });
+    expect(await recipientsByStatus(database, campaign.id)).toEqual({ cancelled: 2_150 });
+  });
 });
+
+/** The cancel bookkeeping as the worker runs it: inside an activity context, heartbeats counted. */
+async function cancelRecipients(campaignId: string): Promise<{ pendingCancelled: number; heartbeats: number }> {
+  const activities = createActivities({ db: database.db, starter: { client: env.client, taskQueue: TASK_QUEUE } });
+  const cancel = activities.cancelCampaignRecipients;
+  const activityEnv = new MockActivityEnvironment();
+  let heartbeats = 0;
+  activityEnv.on('heartbeat', () => {
+    heartbeats++;
+  });
+  const pendingCancelled = await activityEnv.run<[{ campaignId: string; at: number }], number, typeof cancel>(cancel, {
+    campaignId,
+    at: Date.now(),
+  });
+  return { pendingCancelled, heartbeats };
+}
