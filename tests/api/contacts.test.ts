@@ -88,6 +88,20 @@ describe('create', () => {
     expectError(await call('POST', '/contacts', { email: 'nope' }), 400, 'validation_failed');
   });
 
+  it('refuses a key it does not know rather than drop it: a dropped "dnc": true would leave the contact reachable', async () => {
+    const number = phone();
+    const bad = await call('POST', '/contacts', { phone: number, dnc: true });
+    expectError(bad, 400, 'validation_failed');
+    expect(bad.body).toContain('dnc');
+    const listed = await call('GET', `/contacts?search=${encodeURIComponent(number)}`);
+    expect((listed.json() as { items: unknown[] }).items).toEqual([]);
+    const made = await create({ phone: number });
+    const patched = await call('PATCH', `/contacts/${made.id}`, { dnc: true, tags: ['x'] });
+    expectError(patched, 400, 'validation_failed');
+    expect(patched.body).toContain('dnc');
+    expect(((await call('GET', `/contacts/${made.id}`)).json() as Contact).tags).toEqual([]);
+  });
+
   it('answers 409 duplicate_contact with the existing id for a phone or email a live contact has', async () => {
     const first = await create({ phone: phone(), email: `dup-${randomUUID()}@example.com` });
     const byPhone = await call('POST', '/contacts', { phone: first.phone });

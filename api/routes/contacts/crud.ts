@@ -56,6 +56,9 @@ export const ContactInputSchema = z
     ownerId: z.string().uuid().optional(),
     defaultCountry: CountrySchema.optional().describe('country for phone numbers without +, e.g. US'),
   })
+  // An unknown key is refused, not dropped: `{ "dnc": true }` here would otherwise create a contact
+  // who can be messaged. DNC and consent have their own routes, which audit the change.
+  .strict()
   .meta({
     id: 'ContactCreate',
     examples: [CONTACT_CREATE_EXAMPLE],
@@ -77,6 +80,7 @@ export const ContactPatchSchema = z
     ownerId: z.string().uuid().nullable().optional(),
     defaultCountry: CountrySchema.optional(),
   })
+  .strict()
   .meta({
     id: 'ContactPatch',
     examples: [{ leadStatus: 'qualified', fields: { plan: 'enterprise' } }],
