@@ -15,7 +15,7 @@ import {
 import type * as activities from '../activities';
 import type { DispatchResult } from '../activities/campaigns';
 import type { CampaignStatus } from '../flow/campaign';
-import { paceBudget } from '../flow/pacing';
+import { IDLE_POLL_MS, nextLookIn, paceBudget } from '../flow/pacing';
 import { CAMPAIGN_CONTROL_PRIORITY } from '../flow/priorities';
 
 type Activities = typeof activities;
@@ -58,6 +58,8 @@ interface CampaignState {
   progress: CampaignProgress;
   /** The current poll interval while nothing is due (absent in states from before it existed). */
   idlePollMs?: number;
+  /** Journeys running at the last look (absent in states from before it existed). */
+  lastActive?: number;
 }
 
 export type ResumeMissed = 'skip' | 'catch_up';
@@ -95,10 +97,6 @@ const { cancelCampaignRecipients } = proxyActivities<Pick<Activities, 'cancelCam
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 
-/** Look again this often while journeys run or recipients wait, at most… */
-const IDLE_POLL_MS = 2_000;
-/** …backing off to this while only long journeys (a wait for a reply, days) keep it open. */
-const MAX_IDLE_POLL_MS = 60_000;
 /** Fresh history past this many events: far below Temporal's 10k warning. */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
 /** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
@@ -266,23 +264,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       }
     }
     // Sleep until the next start can happen: a pace token, a due recipient, or a journey ending.
-    const now = Date.now();
-    const dueNow = result.nextDueAt !== null && result.nextDueAt <= now;
-    const canStartMore = result.limitedBy === null && dueNow;
-    let sleep: number;
-    if (canStartMore && (pace === null || state.tokens + state.catchUp >= 1)) sleep = 0;
-    else {
-      const nextToken = pace === null ? IDLE_POLL_MS : Math.max(50, ((1 - (state.tokens % 1)) * 60_000) / pace);
-      const untilDue = result.nextDueAt === null ? Number.POSITIVE_INFINITY : Math.max(50, result.nextDueAt - now);
-      sleep = Math.min(IDLE_POLL_MS, dueNow ? nextToken : Math.max(nextToken, Math.min(untilDue, IDLE_POLL_MS)));
-      if (result.limitedBy === 'provider_rate') sleep = Math.min(sleep, 1_000);
-      if (result.active === 0 && !dueNow && result.nextDueAt !== null) sleep = Math.max(50, result.nextDueAt - now);
-      if (result.active > 0 && !dueNow && result.limitedBy === null && result.started === 0) {
-        const idle = state.idlePollMs ?? IDLE_POLL_MS;
-        sleep = Math.max(50, Math.min(idle, untilDue));
-        state.idlePollMs = Math.min(idle * 2, MAX_IDLE_POLL_MS);
-      } else state.idlePollMs = IDLE_POLL_MS;
-    }
+    const sleep = nextLookIn(result, state, Date.now(), pace);
     if (sleep > 0) await condition(() => state.status === 'paused' || state.cancelRequested, sleep);
   }
   await condition(allHandlersFinished);
