@@ -32,6 +32,7 @@ export interface LookResult {
 
 /** The campaign's polling memory, carried through continue-as-new. */
 export interface LookState {
+  /** Pace tokens, and extra ones a catch-up resume granted (spent first, never capped). */
   tokens: number;
   catchUp: number;
   /** The current poll interval while nothing is due (absent in states from before it existed). */

@@ -15,7 +15,7 @@ import {
 import type * as activities from '../activities';
 import type { DispatchResult } from '../activities/campaigns';
 import type { CampaignStatus } from '../flow/campaign';
-import { IDLE_POLL_MS, nextLookIn, paceBudget } from '../flow/pacing';
+import { IDLE_POLL_MS, type LookState, nextLookIn, paceBudget } from '../flow/pacing';
 import { CAMPAIGN_CONTROL_PRIORITY } from '../flow/priorities';
 
 type Activities = typeof activities;
@@ -45,21 +45,15 @@ export interface CampaignProgress {
   continuedAsNew: number;
 }
 
-interface CampaignState {
+/** Pace tokens and the polling memory are `LookState`'s (flow/pacing.ts). */
+interface CampaignState extends LookState {
   status: CampaignStatus;
   pausedAt: number | null;
   cancelRequested: boolean;
-  /** Pace tokens, and extra ones a catch-up resume granted (spent first, never capped). */
-  tokens: number;
   tokensAt: number;
-  catchUp: number;
   iteration: number;
   transitions: number;
   progress: CampaignProgress;
-  /** The current poll interval while nothing is due (absent in states from before it existed). */
-  idlePollMs?: number;
-  /** Journeys running at the last look (absent in states from before it existed). */
-  lastActive?: number;
 }
 
 export type ResumeMissed = 'skip' | 'catch_up';
@@ -72,6 +66,9 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal<[{ missed?: ResumeMissed }?]>('resume');
 export const cancelSignal = defineSignal('cancel');
 
+/** The campaign's own activities retry quickly and forever: each is idempotent. */
+const CONTROL_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
+
 // The dispatcher heartbeats after every claim and every 50 starts: a worker that dies mid-slice is
 // noticed within 20 s and the slice retried (its claims are re-driven, never doubled). A pause or
 // cancel cancels the call in flight; the heartbeat brings that to the dispatcher, which stops
@@ -80,12 +77,12 @@ const { dispatchCampaign } = proxyActivities<Pick<Activities, 'dispatchCampaign'
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '20 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: CONTROL_RETRY,
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 const bookkeeping = proxyActivities<Pick<Activities, 'setCampaignStatus' | 'skipMissedRecipients'>>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: CONTROL_RETRY,
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 // Cancelling signals every running journey, a page at a time with a heartbeat after each batch:
@@ -93,7 +90,7 @@ const bookkeeping = proxyActivities<Pick<Activities, 'setCampaignStatus' | 'skip
 const { cancelCampaignRecipients } = proxyActivities<Pick<Activities, 'cancelCampaignRecipients'>>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: CONTROL_RETRY,
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 
