@@ -12,9 +12,10 @@ export interface ScratchDb {
 }
 
 export async function scratchDatabase(name: string): Promise<ScratchDb> {
-  const pgServer = await adminDatabaseUrl({ forTests: true });
-  // A test run finishing beside the benchmark must not stop the cluster under it.
+  // A test run finishing beside the benchmark must not stop the cluster under it: the mark goes
+  // down before the cluster is found, so no test run can end between the two.
   const release = shareTestCluster();
+  const pgServer = await adminDatabaseUrl({ forTests: true });
   const dbName = `sb_bench_${name}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: pgServer.url });
   admin.on('error', () => undefined); // the cluster may be stopped under us; queries still fail loudly
