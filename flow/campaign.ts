@@ -5,7 +5,16 @@ import { nextInWindow, TimeZoneSchema, type Window, WindowSchema } from './calen
 import { SendMessageParamsSchema } from './nodes/send-message';
 import { type Flow, FlowSchema } from './schema';
 
-export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] as const;
+/** `cancelling`: asked to cancel, while the workflow cancels what is pending and stops running journeys. */
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'scheduled',
+  'running',
+  'paused',
+  'cancelling',
+  'completed',
+  'cancelled',
+] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export const RECIPIENT_STATUSES = [

@@ -8,6 +8,7 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -94,6 +95,9 @@ const { cancelCampaignRecipients } = proxyActivities<Pick<Activities, 'cancelCam
   priority: CAMPAIGN_CONTROL_PRIORITY,
 });
 
+/** A cancel records `cancelling` at once (histories from before replay without it). */
+const CANCELLING_STATUS_PATCH = 'campaign-cancelling-status';
+
 /** Fresh history past this many events: far below Temporal's 10k warning. */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
 /** The most pace tokens that pile up while nothing is due: five seconds of starts, at least one. */
@@ -132,8 +136,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       continuedAsNew: 0,
     },
   };
-  const progress = () => ({ ...state.progress, status: state.status, iteration: state.iteration });
   const final = () => state.status === 'completed' || state.status === 'cancelled';
+  const progress = (): CampaignProgress => ({
+    ...state.progress,
+    status: state.cancelRequested && !final() ? 'cancelling' : state.status,
+    iteration: state.iteration,
+  });
   const record = (status: CampaignStatus, extra: { resumed?: boolean } = {}) =>
     bookkeeping.setCampaignStatus({
       tenantId,
@@ -156,8 +164,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     await condition(() => dispatching === null);
     return progress();
   };
+  // Set once a cancel has recorded `cancelling` (runs from before the patch never set it).
+  let cancellingRecorded: Promise<void> | null = null;
   const resume = async (opts?: { missed?: ResumeMissed }) => {
-    if (state.status !== 'paused' || state.pausedAt === null) return progress();
+    if (state.status !== 'paused' || state.pausedAt === null || cancellingRecorded) return progress();
     const pausedFrom = state.pausedAt;
     const pausedMs = Date.now() - pausedFrom;
     const missedStarts = pace === null ? 0 : Math.floor((pausedMs / 60_000) * pace);
@@ -173,10 +183,15 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     await record('running', { resumed: true });
     return progress();
   };
+  // The API answers with what the database holds: `cancelling` is recorded before the update
+  // returns, so a cancelled campaign never reads as `running` while its journeys are stopped.
   const cancel = async () => {
     if (final()) return progress();
+    const first = !state.cancelRequested;
     state.cancelRequested = true;
     dispatching?.cancel();
+    if (first && patched(CANCELLING_STATUS_PATCH)) cancellingRecorded = record('cancelling');
+    if (cancellingRecorded) await cancellingRecorded;
     return progress();
   };
 
@@ -201,6 +216,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   while (!final()) {
     if (state.cancelRequested) {
       await cancelCampaignRecipients({ campaignId, at: Date.now() });
+      // `cancelling` must land first, or it would overwrite `cancelled`.
+      if (cancellingRecorded) await cancellingRecorded;
       state.status = 'cancelled';
       await record('cancelled');
       break;

@@ -48,8 +48,13 @@ export function createCampaignActivities({
     }): Promise<void> {
       const at = new Date(input.at);
       const final = input.status === 'completed' || input.status === 'cancelled';
-      await db.campaign.updateMany({
-        where: { id: input.campaignId, tenantId: input.tenantId },
+      const changed = await db.campaign.updateMany({
+        // A final status is for good: a late retry of an earlier record must not undo it.
+        where: {
+          id: input.campaignId,
+          tenantId: input.tenantId,
+          ...(final ? {} : { status: { notIn: ['completed', 'cancelled'] } }),
+        },
         data: {
           status: input.status,
           pausedAt: input.status === 'paused' ? at : null,
@@ -57,7 +62,7 @@ export function createCampaignActivities({
         },
       });
       const type = input.resumed ? 'campaign.resumed' : EVENT_OF[input.status];
-      if (!type || !events) return;
+      if (!type || !events || changed.count === 0) return;
       const campaign = await db.campaign.findFirst({ where: { id: input.campaignId, tenantId: input.tenantId } });
       if (!campaign) return;
       const counts = await db.campaignRecipient.groupBy({

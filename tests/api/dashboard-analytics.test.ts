@@ -122,7 +122,7 @@ describe('dashboard analytics', () => {
     expect(status).toBe(200);
     expect(body.campaigns).toEqual({
       total: 2,
-      byStatus: { draft: 0, scheduled: 0, running: 1, paused: 0, completed: 1, cancelled: 0 },
+      byStatus: { draft: 0, scheduled: 0, running: 1, paused: 0, cancelling: 0, completed: 1, cancelled: 0 },
     });
     expect(body.recipients).toMatchObject({
       total: 5,

@@ -11,6 +11,7 @@ import { bundleWorkflows } from '../../worker/bundle';
 import { auth, buildTestApp, TASK_QUEUE } from '../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../helpers/db';
 import { seedTenant } from '../helpers/fixtures';
+import { waitFor } from '../helpers/processes';
 import { createDevServerEnv } from '../helpers/temporal';
 import {
   campaignAction,
@@ -81,6 +82,67 @@ describe('a message campaign', () => {
 });
 
 describe('cancelling a campaign', () => {
+  it('answers `cancelling` (never `running`), then ends `cancelled` with every recipient sent once or cancelled', async () => {
+    const t = await seedTenant(database.db, 'campaign-cancel-api');
+    await seedContacts(database, t.tenant.id, 20, { tag: 'cancel-api', offset: 60_000 });
+    const segmentId = await createSegment(app, t.token, 'cancel-api');
+    const id = await createCampaign(app, t.token, {
+      name: 'Cancel me',
+      audience: { segmentId },
+      work: { kind: 'message', channel: 'sms', text: 'Cancel me {{contact.firstName}}' },
+      // One start every two seconds: most recipients are still pending when the cancel comes.
+      settings: { pacePerMinute: 30 },
+    });
+    expect((await campaignAction(app, t.token, id, 'launch')).statusCode).toBe(202);
+    await waitFor(
+      async () => ((await recipientsByStatus(database, id)).completed ?? 0) >= 2 || undefined,
+      'two recipients sent',
+      60_000,
+    );
+    const cancelled = await campaignAction(app, t.token, id, 'cancel');
+    await waitForCampaign(database, id, 'cancelled', 60_000);
+    // RECORD_HISTORIES=1 adds this run to the replay corpus (tests/workflows/replay.test.ts).
+    if (process.env.RECORD_HISTORIES) {
+      const history = await env.client.workflow.getHandle(`campaign-${id}`).fetchHistory();
+      const file = `${HISTORIES_DIR}${process.env.RECORD_HISTORIES_NAME ?? 'campaign-message-cancelled-mid-way'}.json`;
+      if (!existsSync(file)) writeFileSync(file, historyToJSON(history));
+    }
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    // The workflow records `cancelling` before the update returns; `cancelled` only once every
+    // pending recipient is cancelled and every running journey asked to stop.
+    expect(['cancelling', 'cancelled']).toContain(cancelled.json().status);
+
+    const byStatus = await recipientsByStatus(database, id);
+    expect(Object.keys(byStatus).sort()).toEqual(['cancelled', 'completed']);
+    expect((byStatus.completed ?? 0) + (byStatus.cancelled ?? 0)).toBe(20);
+    const sent = sms.outbox.filter((m) => m.text.startsWith('Cancel me'));
+    expect(sent).toHaveLength(byStatus.completed ?? 0);
+    expect(new Set(sent.map((m) => m.to)).size).toBe(sent.length);
+    const again = await campaignAction(app, t.token, id, 'pause');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('campaign_finished');
+  });
+
+  it('refuses pause and resume while it is being cancelled: 409 campaign_cancelling', async () => {
+    const t = await seedTenant(database.db, 'campaign-cancelling-409');
+    const campaign = await database.db.campaign.create({
+      data: {
+        tenantId: t.tenant.id,
+        name: 'Being cancelled',
+        status: 'cancelling',
+        workflowId: 'campaign-no-such-workflow',
+        audience: {},
+        work: {},
+        settings: {},
+      },
+    });
+    for (const action of ['pause', 'resume'] as const) {
+      const res = await campaignAction(app, t.token, campaign.id, action, action === 'resume' ? {} : undefined);
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().error).toMatchObject({ code: 'campaign_cancelling' });
+    }
+  });
+
   it('cancels a claim whose journey never started (a dispatch cancelled between retries), not only the pending', async () => {
     const t = await seedTenant(database.db, 'campaign-cancel-claims');
     await seedContacts(database, t.tenant.id, 3, { tag: 'claims', offset: 50_000 });

@@ -306,16 +306,22 @@ const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  /** Sends an update to the campaign's workflow; a finished one answers 409. */
+  /**
+   * Sends an update to the campaign's workflow; a finished one answers 409, and so does a pause or
+   * resume of one being cancelled (a second cancel answers as the first did).
+   */
   const control = async (
     request: FastifyRequest,
     id: string,
+    action: 'pause' | 'resume' | 'cancel',
     send: (handle: ReturnType<typeof app.temporal.workflow.getHandle>) => Promise<unknown>,
   ) => {
     const campaign = await loadCampaign(request, id);
     if (!campaign.workflowId) throw new AppError(409, 'campaign_not_launched', 'the campaign has not been launched');
     if (campaign.status === 'completed' || campaign.status === 'cancelled')
       throw new AppError(409, 'campaign_finished', `the campaign is ${campaign.status}`);
+    if (campaign.status === 'cancelling' && action !== 'cancel')
+      throw new AppError(409, 'campaign_cancelling', `the campaign is being cancelled: it cannot ${action}`);
     try {
       await send(app.temporal.workflow.getHandle(campaign.workflowId));
     } catch (err) {
@@ -340,7 +346,7 @@ const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'campaigns.launch' },
       schema: controlSchema('Pause: no new journeys start; running ones go on'),
     },
-    async (request) => control(request, request.params.id, (h) => h.executeUpdate(pauseUpdate)),
+    async (request) => control(request, request.params.id, 'pause', (h) => h.executeUpdate(pauseUpdate)),
   );
 
   app.post(
@@ -353,7 +359,7 @@ const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      control(request, request.params.id, (h) =>
+      control(request, request.params.id, 'resume', (h) =>
         h.executeUpdate(resumeUpdate, { args: [{ missed: request.body.missed }] }),
       ),
   );
@@ -362,10 +368,16 @@ const campaignRoutes: FastifyPluginAsyncZod = async (app) => {
     '/campaigns/:id/cancel',
     {
       config: { permission: 'campaigns.launch' },
-      schema: controlSchema('Cancel: recipients not started are cancelled and running journeys are stopped'),
+      schema: {
+        ...controlSchema('Cancel: recipients not started are cancelled and running journeys are stopped'),
+        description:
+          'Answers with the campaign `cancelling` while pending recipients are cancelled and running journeys ' +
+          'are asked to stop (minutes, with tens of thousands running); it becomes `cancelled` once that is ' +
+          'done (`GET`, or the `/stream`). Pause and resume answer 409 `campaign_cancelling` meanwhile.',
+      },
     },
     async (request) => {
-      const result = await control(request, request.params.id, (h) => h.executeUpdate(cancelUpdate));
+      const result = await control(request, request.params.id, 'cancel', (h) => h.executeUpdate(cancelUpdate));
       await request.audit('campaign.cancelled', { targetType: 'campaign', targetId: request.params.id });
       return result;
     },

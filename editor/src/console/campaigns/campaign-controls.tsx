@@ -27,7 +27,15 @@ export function CampaignControls({
           : await api.cancel(campaign.id);
     setDialog(null);
     onChanged(c);
-    toast(action === 'pause' ? 'Campaign paused' : action === 'resume' ? 'Campaign resumed' : 'Campaign cancelled');
+    toast(
+      action === 'pause'
+        ? 'Campaign paused'
+        : action === 'resume'
+          ? 'Campaign resumed'
+          : c.status === 'cancelling'
+            ? 'Cancelling: running journeys are being stopped'
+            : 'Campaign cancelled',
+    );
   });
   const exporting = useAction(() =>
     transfers.download(`/v1/campaigns/${encodeURIComponent(campaign.id)}/results.csv`, `campaign-results.csv`),

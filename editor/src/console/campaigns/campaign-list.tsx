@@ -19,7 +19,9 @@ export function CampaignList() {
     intervalMs: live ? LIVE_REFRESH_MS : undefined,
   });
   // Poll only while something moves (running or scheduled campaigns).
-  const moving = list.data?.items.some((c) => c.status === 'running' || c.status === 'scheduled') ?? false;
+  const moving =
+    list.data?.items.some((c) => c.status === 'running' || c.status === 'scheduled' || c.status === 'cancelling') ??
+    false;
   useEffect(() => setLive(moving), [moving]);
   const items = list.data?.items;
 

@@ -7,4 +7,4 @@ export function doneCount(byStatus: Partial<Record<string, number>>): number {
 
 /** Campaign statuses that still change on their own: these screens follow them live. */
 export const isActive = (status: string): boolean =>
-  status === 'running' || status === 'paused' || status === 'scheduled';
+  status === 'running' || status === 'paused' || status === 'scheduled' || status === 'cancelling';
