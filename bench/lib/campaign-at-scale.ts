@@ -1,7 +1,9 @@
 // A campaign of N recipients on the sandbox provider with no pacing limit, worked by the product's
 // own worker process (worker/main.ts): the body of bench/campaign and of the 10k test in CI.
-// Measures the dev server's raw `client.workflow.start` rate for an empty workflow first, then the
-// campaign's dispatch rate, the worker's peak RSS and the longest history.
+// Measures the campaign's dispatch rate, the worker's peak RSS and the longest history, and the dev
+// server's raw `client.workflow.start` rate for an empty workflow: in bursts before the campaign
+// and after it (worker stopped), since on this machine one burst's rate swings by a quarter within
+// a minute.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +29,12 @@ export interface ScaleResult {
   tenantId: string;
   campaignId: string;
   recipients: number;
+  /** All the raw bursts' starts over all their time. */
   rawStartsPerSecond: number;
+  /** Each burst's rate, in order: `rawBefore` before the campaign, the rest after it. */
+  rawBursts: number[];
+  rawBefore: number;
+  rawBurstSize: number;
   dispatchPerSecond: number;
   ratio: number;
   dispatchSeconds: number;
@@ -105,6 +112,11 @@ function peakRssMb(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Raw bursts before the campaign, and as many after it. */
+const RAW_BURSTS_EACH_SIDE = 2;
+/** Between stopping the worker and the bursts after: the server finishes what it was doing. */
+const SETTLE_MS = 10_000;
+
 export async function runCampaignAtScale(
   deps: ScaleDeps,
   recipients: number,
@@ -137,14 +149,20 @@ export async function runCampaignAtScale(
   log(`seeded ${recipients} contacts`);
 
   const rawN = Math.min(5_000, Math.max(1_000, Math.floor(recipients / 10)));
-  const rawStartsPerSecond = await rawStartRate(deps.client, rawN);
-  log(`raw client.workflow.start: ${rawStartsPerSecond.toFixed(0)}/s over ${rawN} empty workflows`);
+  const rawBursts: number[] = [];
+  const rawBurst = async (when: string) => {
+    const rate = await rawStartRate(deps.client, rawN);
+    rawBursts.push(rate);
+    log(`raw client.workflow.start ${when}: ${rate.toFixed(0)}/s over ${rawN} empty workflows`);
+  };
+  for (let i = 0; i < RAW_BURSTS_EACH_SIDE; i++) await rawBurst('before the campaign');
 
   const worker = startWorker(deps);
   for (let i = 0; !worker.output().includes('worker polling'); i++) {
     if (worker.child.exitCode !== null || i > 600) throw new Error(`the worker did not start:\n${worker.output()}`);
     await sleep(100);
   }
+  let measured: Omit<ScaleResult, 'rawStartsPerSecond' | 'rawBursts' | 'rawBefore' | 'rawBurstSize' | 'ratio'>;
   try {
     const campaign = await db.campaign.create({
       data: {
@@ -219,14 +237,11 @@ export async function runCampaignAtScale(
       const history = await deps.client.workflow.getHandle(r.workflowId).fetchHistory();
       longestJourneyHistory = Math.max(longestJourneyHistory, history.events?.length ?? 0);
     }
-    const dispatchPerSecond = recipients / dispatchSeconds;
-    return {
+    measured = {
       tenantId: tenant.id,
       campaignId: campaign.id,
       recipients,
-      rawStartsPerSecond,
-      dispatchPerSecond,
-      ratio: dispatchPerSecond / rawStartsPerSecond,
+      dispatchPerSecond: recipients / dispatchSeconds,
       dispatchSeconds,
       totalSeconds,
       byStatus,
@@ -239,4 +254,18 @@ export async function runCampaignAtScale(
     worker.child.kill('SIGTERM');
     await new Promise((r) => worker.child.once('exit', r));
   }
+  // After: the server now holds the campaign's workflows, as it did for most of the dispatch. With
+  // STOP_AFTER_DISPATCH most journeys are still open, but with no worker they cost it nothing.
+  await sleep(SETTLE_MS);
+  for (let i = 0; i < RAW_BURSTS_EACH_SIDE; i++) await rawBurst('after the campaign');
+  // Every burst has the same size, so this is all their starts over all their time.
+  const rawStartsPerSecond = rawBursts.length / rawBursts.reduce((sum, rate) => sum + 1 / rate, 0);
+  return {
+    ...measured,
+    rawStartsPerSecond,
+    rawBursts,
+    rawBefore: RAW_BURSTS_EACH_SIDE,
+    rawBurstSize: rawN,
+    ratio: measured.dispatchPerSecond / rawStartsPerSecond,
+  };
 }
