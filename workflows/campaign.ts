@@ -216,7 +216,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   while (!final()) {
     if (state.cancelRequested) {
       await cancelCampaignRecipients({ campaignId, at: Date.now() });
-      // `cancelling` must land first, or it would overwrite `cancelled`.
+      // The records land in order: `cancelling` (and its handler's answer) before `cancelled`.
       if (cancellingRecorded) await cancellingRecorded;
       state.status = 'cancelled';
       await record('cancelled');

@@ -18,7 +18,7 @@ export function CampaignList() {
   const list = useResource(() => api.list(status || undefined), `campaigns:${status}`, {
     intervalMs: live ? LIVE_REFRESH_MS : undefined,
   });
-  // Poll only while something moves (running or scheduled campaigns).
+  // Poll only while something moves (running, scheduled or cancelling campaigns).
   const moving =
     list.data?.items.some((c) => c.status === 'running' || c.status === 'scheduled' || c.status === 'cancelling') ??
     false;
